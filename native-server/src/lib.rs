@@ -2,6 +2,15 @@
 #![forbid(unsafe_code)]
 #![deny(rust_2018_idioms)]
 
+pub mod auth;
 pub mod clock;
+pub mod crypto;
 pub mod domain;
+pub mod error;
+pub mod routes;
+pub mod state;
 pub mod store;
+pub mod telemetry;
+
+pub use routes::app;
+pub use state::AppState;
