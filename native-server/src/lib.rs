@@ -3,11 +3,13 @@
 #![deny(rust_2018_idioms)]
 
 pub mod auth;
+pub mod cli;
 pub mod clock;
 pub mod crypto;
 pub mod domain;
 pub mod error;
 pub mod routes;
+pub mod serve;
 pub mod state;
 pub mod store;
 pub mod telemetry;

@@ -1,4 +1,5 @@
 -- Identity administration (issue #4). Times are unix milliseconds.
+-- Flags are BIGINT 0/1 in both backends (one decoding path through sqlx Any).
 CREATE TABLE realms (
     name        TEXT PRIMARY KEY NOT NULL,
     created_at  BIGINT NOT NULL
@@ -8,12 +9,12 @@ CREATE TABLE identities (
     id              TEXT PRIMARY KEY NOT NULL,
     realm           TEXT NOT NULL REFERENCES realms(name),
     email           TEXT NOT NULL,
-    email_verified  BOOLEAN NOT NULL DEFAULT FALSE,
+    email_verified  BIGINT NOT NULL DEFAULT 0,
     first_name      TEXT,
     last_name       TEXT,
     language        TEXT NOT NULL,
-    mfa_enabled     BOOLEAN NOT NULL DEFAULT FALSE,
-    mfa_required    BOOLEAN NOT NULL DEFAULT FALSE,
+    mfa_enabled     BIGINT NOT NULL DEFAULT 0,
+    mfa_required    BIGINT NOT NULL DEFAULT 0,
     password_hash   TEXT,
     created_at      BIGINT NOT NULL,
     updated_at      BIGINT NOT NULL,
@@ -43,7 +44,7 @@ CREATE TABLE sso_domains (
     domain      TEXT PRIMARY KEY NOT NULL,
     realm       TEXT NOT NULL REFERENCES realms(name),
     idp_hint    TEXT NOT NULL,
-    enabled     BOOLEAN NOT NULL,
+    enabled     BIGINT NOT NULL,
     updated_at  BIGINT NOT NULL
 );
 

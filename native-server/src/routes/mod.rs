@@ -79,5 +79,5 @@ pub(crate) fn parse_id(raw: &str) -> Result<IdentityId, ApiError> {
 
 /// The audit line of a write (the outbox event records what changed).
 pub(crate) fn audit(caller: &Caller, realm: &RealmName, op: &'static str, target: &str) {
-    tracing::info!(principal = %caller.principal, realm = %realm, op, target, "audit");
+    tracing::info!(principal = %caller.principal, realm = %realm, op, subject_id = target, "audit");
 }

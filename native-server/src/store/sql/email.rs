@@ -63,7 +63,7 @@ impl SqlStore {
         let r = async {
             let tx = &mut w.tx;
             let current = rows::by_id(&mut **tx, realm.as_str(), id.as_str()).await?.ok_or(StoreError::NotFound)?;
-            sqlx::query("UPDATE identities SET email_verified = TRUE, updated_at = $1 WHERE id = $2")
+            sqlx::query("UPDATE identities SET email_verified = 1, updated_at = $1 WHERE id = $2")
                 .bind(now)
                 .bind(id.as_str())
                 .execute(&mut **tx)
@@ -95,7 +95,7 @@ impl SqlStore {
 
 /// Sets a new (unverified) address; `EmailTaken` if the realm has it.
 pub(super) async fn set_email(tx: &mut Tx, id: &IdentityId, email: &Email, now: Millis) -> Result<(), StoreError> {
-    sqlx::query("UPDATE identities SET email = $1, email_verified = FALSE, updated_at = $2 WHERE id = $3")
+    sqlx::query("UPDATE identities SET email = $1, email_verified = 0, updated_at = $2 WHERE id = $3")
         .bind(email.as_str())
         .bind(now)
         .bind(id.as_str())

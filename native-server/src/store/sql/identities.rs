@@ -23,7 +23,7 @@ impl SqlStore {
         sqlx::query(
             "INSERT INTO identities (id, realm, email, email_verified, first_name, last_name, language, \
              mfa_enabled, mfa_required, password_hash, created_at, updated_at) \
-             VALUES ($1, $2, $3, FALSE, $4, $5, $6, FALSE, $7, NULL, $8, $8)",
+             VALUES ($1, $2, $3, 0, $4, $5, $6, 0, $7, NULL, $8, $8)",
         )
         .bind(id.as_str())
         .bind(realm)
@@ -31,7 +31,7 @@ impl SqlStore {
         .bind(new.first_name.as_ref().map(|n| n.as_str().to_owned()))
         .bind(new.last_name.as_ref().map(|n| n.as_str().to_owned()))
         .bind(new.language.as_str())
-        .bind(new.mfa_required)
+        .bind(i64::from(new.mfa_required))
         .bind(now)
         .execute(&mut **tx)
         .await
@@ -135,8 +135,8 @@ impl SqlStore {
             let enabled = c.enabled.unwrap_or(current.mfa_enabled);
             let required = c.required.unwrap_or(current.mfa_required);
             sqlx::query("UPDATE identities SET mfa_enabled = $1, mfa_required = $2, updated_at = $3 WHERE id = $4")
-                .bind(enabled)
-                .bind(required)
+                .bind(i64::from(enabled))
+                .bind(i64::from(required))
                 .bind(now)
                 .bind(id.as_str())
                 .execute(&mut **tx)

@@ -124,7 +124,7 @@ impl SqlStore {
                 }
                 sqlx::query("UPDATE sso_domains SET idp_hint = $1, enabled = $2, updated_at = $3 WHERE domain = $4")
                     .bind(hint.as_str())
-                    .bind(enabled)
+                    .bind(i64::from(enabled))
                     .bind(now)
                     .bind(domain)
                     .execute(&mut **tx)
@@ -134,7 +134,7 @@ impl SqlStore {
                     .bind(domain)
                     .bind(realm.as_str())
                     .bind(hint.as_str())
-                    .bind(enabled)
+                    .bind(i64::from(enabled))
                     .bind(now)
                     .execute(&mut **tx)
                     .await
@@ -171,7 +171,7 @@ impl SqlStore {
                 domain: r.try_get("domain")?,
                 realm: r.try_get("realm")?,
                 idp_hint: r.try_get("idp_hint")?,
-                enabled: r.try_get("enabled")?,
+                enabled: r.try_get::<i64, _>("enabled")? != 0,
             })),
         }
     }

@@ -21,12 +21,12 @@ pub(super) fn identity(row: &Row) -> Result<Identity, StoreError> {
         id: IdentityId::from_stored(row.try_get("id")?),
         realm,
         email: Email::from_stored(row.try_get("email")?),
-        email_verified: row.try_get("email_verified")?,
+        email_verified: flag(row, "email_verified")?,
         first_name: row.try_get("first_name")?,
         last_name: row.try_get("last_name")?,
         language: Language::from_stored(row.try_get("language")?),
-        mfa_enabled: row.try_get("mfa_enabled")?,
-        mfa_required: row.try_get("mfa_required")?,
+        mfa_enabled: flag(row, "mfa_enabled")?,
+        mfa_required: flag(row, "mfa_required")?,
         has_password: hash.is_some(),
         profile_id: row.try_get("profile_id")?,
         created_at: row.try_get("created_at")?,
@@ -52,4 +52,9 @@ where
     let sql = format!("{SELECT_IDENTITY} WHERE i.realm = $1 AND i.email = $2");
     let row = sqlx::query(&sql).bind(realm).bind(email).fetch_optional(ex).await?;
     row.as_ref().map(identity).transpose()
+}
+
+/// Flags are stored as 0/1 integers in both backends.
+fn flag(row: &Row, column: &str) -> Result<bool, StoreError> {
+    Ok(row.try_get::<i64, _>(column)? != 0)
 }
