@@ -124,6 +124,12 @@ impl SqlStore {
         Ok(())
     }
 
+    /// Runs one statement outside any transaction (test setup, e.g. `CREATE SCHEMA`).
+    pub async fn execute_raw(&self, sql: &str) -> Result<(), StoreError> {
+        sqlx::query(sql).execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }
