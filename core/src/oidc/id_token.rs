@@ -1,0 +1,1 @@
+//! ID-token claim rules (filled when verification lands).
