@@ -86,7 +86,8 @@ async fn bad_input_for_every_field_is_a_4xx_problem_and_changes_nothing() {
     let i = format!("{BASE}/identities/{id}");
     let long = "x".repeat(101);
     let json = Some("application/json");
-    let cases: Vec<(Method, String, String, Option<&str>, u16, &str)> = vec![
+    type Case<'a> = (Method, String, String, Option<&'a str>, u16, &'a str);
+    let cases: Vec<Case<'_>> = vec![
         // create
         (Method::POST, format!("{BASE}/identities"), json!({"email": "not-an-email", "language": "en"}).to_string(), json, 422, "invalid_field"),
         (Method::POST, format!("{BASE}/identities"), json!({"email": "a@@example.com", "language": "en"}).to_string(), json, 422, "invalid_field"),
