@@ -43,3 +43,6 @@ pub fn verify_jws(
 pub(crate) fn allowed_algorithm(name: &str, allowed: &[Algorithm]) -> Option<Algorithm> {
     Algorithm::from_name(name).filter(|alg| allowed.contains(alg))
 }
+
+#[cfg(test)]
+pub(crate) mod testkit;
