@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use realmgate_core::jose::KeySet;
 use realmgate_core::{RealmName, RealmPolicy};
 use tokio::sync::Mutex;
 
@@ -15,7 +16,7 @@ use super::token::{TokenRefusal, TokenVerifier, VerifiedToken};
 use crate::clock::{Clock, Millis};
 
 struct Cached {
-    jwks: Arc<Vec<u8>>,
+    keys: Arc<KeySet>,
     fetched_at: Millis,
 }
 
@@ -37,6 +38,12 @@ impl JwksVerifier {
         JwksVerifier { policy, http, clock, min_refetch_ms: 60_000, cache: Mutex::new(HashMap::new()) }
     }
 
+    /// How often at most a realm's keys are refetched for an unknown `kid`.
+    pub fn with_min_refetch_ms(mut self, ms: Millis) -> Self {
+        self.min_refetch_ms = ms;
+        self
+    }
+
     /// The JWKS URL of a realm.
     pub fn jwks_url(&self, realm: &RealmName) -> String {
         format!("{}/protocol/openid-connect/certs", self.policy.issuer(realm))
@@ -44,18 +51,27 @@ impl JwksVerifier {
 
     /// The cached JWKS, fetched if absent; with `refresh`, refetched unless
     /// the last fetch is younger than `min_refetch`.
-    async fn keys(&self, realm: &RealmName, refresh: bool) -> Result<Arc<Vec<u8>>, TokenRefusal> {
+    async fn keys(&self, realm: &RealmName, refresh: bool) -> Result<Arc<KeySet>, TokenRefusal> {
         let now = self.clock.now_ms();
         let mut cache = self.cache.lock().await;
         if let Some(c) = cache.get(realm) {
             let young = now - c.fetched_at < self.min_refetch_ms;
             if !refresh || young {
-                return Ok(c.jwks.clone());
+                return Ok(c.keys.clone());
             }
         }
-        let jwks = Arc::new(self.fetch(realm).await?);
-        cache.insert(realm.clone(), Cached { jwks: jwks.clone(), fetched_at: now });
-        Ok(jwks)
+        let fetched = self.fetch(realm).await.and_then(|bytes| core_adapter::load_keys(&bytes));
+        let keys = match (fetched, cache.get_mut(realm)) {
+            (Ok(keys), _) => Arc::new(keys),
+            (Err(e), Some(stale)) => {
+                // Count the failed attempt, so a provider outage is not hammered.
+                stale.fetched_at = now;
+                return Err(e);
+            }
+            (Err(e), None) => return Err(e),
+        };
+        cache.insert(realm.clone(), Cached { keys: keys.clone(), fetched_at: now });
+        Ok(keys)
     }
 
     async fn fetch(&self, realm: &RealmName) -> Result<Vec<u8>, TokenRefusal> {
