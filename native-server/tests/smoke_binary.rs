@@ -63,3 +63,36 @@ async fn serve_with_no_configuration_starts_on_sqlite_and_is_ready() {
         assert!(child.0.try_wait().unwrap().unwrap().success());
     }
 }
+
+#[test]
+fn api_key_create_prints_the_key_once_and_list_never_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("keys.db").display());
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_realmgate-server"))
+            .args(args)
+            .env("DATABASE_URL", &url)
+            .env("REALMGATE_LOG_FORMAT", "text")
+            .output()
+            .expect("run realmgate-server");
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    };
+    let (key, _) = run(&["api-key", "create", "--realm", "acme", "--realm", "other", "--scope", "read", "--name", "billing"]);
+    let key = key.trim().to_owned();
+    assert!(key.starts_with("rgk_"), "{key}");
+    let id = key.strip_prefix("rgk_").unwrap().split_once('_').unwrap().0.to_owned();
+    let (list, list_err) = run(&["api-key", "list"]);
+    assert!(list.contains(&id) && list.contains("acme,other") && list.contains("read") && list.contains("active"), "{list}");
+    let secret = key.rsplit('_').next().unwrap();
+    assert!(!list.contains(secret) && !list_err.contains(secret));
+    run(&["api-key", "revoke", &id]);
+    let (list, _) = run(&["api-key", "list"]);
+    assert!(list.contains("revoked"), "{list}");
+    let bad = Command::new(env!("CARGO_BIN_EXE_realmgate-server"))
+        .args(["api-key", "create", "--realm", "acme", "--scope", "admin"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success(), "unknown scope refused");
+}
