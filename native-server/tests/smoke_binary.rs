@@ -96,3 +96,62 @@ fn api_key_create_prints_the_key_once_and_list_never_shows_it() {
         .unwrap();
     assert!(!bad.status.success(), "unknown scope refused");
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn sigterm_lets_an_in_flight_request_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("drain.db").display());
+    let out = Command::new(env!("CARGO_BIN_EXE_realmgate-server"))
+        .args(["api-key", "create", "--realm", "acme", "--scope", "write"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    let key = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_realmgate-server"))
+        .args(["serve", "--realm", "acme", "--listen", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", &url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut child = Kill(child);
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while client.get(format!("{base}/readyz")).send().await.is_err() {
+        assert!(Instant::now() < deadline, "server did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let auth = format!("Bearer {key}");
+    let created: serde_json::Value = client
+        .post(format!("{base}/admin/v1/realms/acme/identities"))
+        .header("authorization", &auth)
+        .json(&serde_json::json!({"email": "a@example.com", "language": "en"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    // Setting a password hashes with argon2id: slow enough to be in flight.
+    let request = client
+        .put(format!("{base}/admin/v1/realms/acme/identities/{id}/credentials"))
+        .header("authorization", &auth)
+        .json(&serde_json::json!({"email": "a@example.com", "password": "correct horse battery"}))
+        .send();
+    let in_flight = tokio::spawn(request);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let _ = Command::new("kill").args(["-TERM", &child.0.id().to_string()]).status();
+    let resp = in_flight.await.unwrap().expect("in-flight request answered");
+    assert_eq!(resp.status(), 200);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["has_password"], true);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while child.0.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "no exit after SIGTERM");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
