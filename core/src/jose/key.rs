@@ -108,7 +108,7 @@ impl PublicKey {
             return Err(KeyError::RsaExponent);
         }
         let e_value = e.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
-        if e_value < 3 || e_value > RSA_MAX_EXPONENT || e_value & 1 == 0 {
+        if !(3..=RSA_MAX_EXPONENT).contains(&e_value) || e_value & 1 == 0 {
             return Err(KeyError::RsaExponent);
         }
         if roca::has_fingerprint(n) {
