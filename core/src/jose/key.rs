@@ -130,7 +130,7 @@ impl PublicKey {
     /// A P-256 key from its uncompressed SEC1 encoding (`04 || x || y`, 65 bytes).
     pub fn p256_sec1(bytes: &[u8]) -> Result<PublicKey, KeyError> {
         let sec1: [u8; 65] = bytes.try_into().map_err(|_| KeyError::P256Point)?;
-        if sec1[0] != 4 {
+        if sec1.first() != Some(&4) {
             return Err(KeyError::P256Point);
         }
         Ok(PublicKey::P256(P256Key {
