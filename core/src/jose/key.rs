@@ -108,7 +108,7 @@ impl PublicKey {
             return Err(KeyError::RsaExponent);
         }
         let e_value = e.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
-        if e_value < 3 || e_value > RSA_MAX_EXPONENT || e_value & 1 == 0 {
+        if !(3..=RSA_MAX_EXPONENT).contains(&e_value) || e_value & 1 == 0 {
             return Err(KeyError::RsaExponent);
         }
         if roca::has_fingerprint(n) {
@@ -130,7 +130,7 @@ impl PublicKey {
     /// A P-256 key from its uncompressed SEC1 encoding (`04 || x || y`, 65 bytes).
     pub fn p256_sec1(bytes: &[u8]) -> Result<PublicKey, KeyError> {
         let sec1: [u8; 65] = bytes.try_into().map_err(|_| KeyError::P256Point)?;
-        if sec1[0] != 4 {
+        if sec1.first() != Some(&4) {
             return Err(KeyError::P256Point);
         }
         Ok(PublicKey::P256(P256Key {

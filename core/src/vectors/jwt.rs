@@ -96,32 +96,3 @@ pub fn policy_from_vector(policy: &Value) -> Result<RealmPolicy, String> {
     })
     .map_err(|e| format!("policy: {e}"))
 }
-
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests {
-    use super::*;
-    use crate::jose::backend::all_backends;
-
-    /// The shared public vector set, when this checkout sits beside it.
-    fn shared_file(name: &str) -> Option<Value> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors").join(name);
-        let text = std::fs::read_to_string(path).ok()?;
-        serde_json::from_str(&text).ok()
-    }
-
-    #[test]
-    fn shared_jwt_vectors_pass_through_every_backend() {
-        let Some(doc) = shared_file("jwt-public.json") else { return };
-        let cases = doc["cases"].as_array().unwrap();
-        for backend in all_backends() {
-            let failed: Vec<String> = cases
-                .iter()
-                .filter_map(|c| {
-                    run_case_with(backend, &c["input"], &c["expected"]).err().map(|e| format!("{}: {e}", c["id"]))
-                })
-                .collect();
-            assert!(failed.is_empty(), "{} failed: {failed:#?}", backend.name());
-            eprintln!("jwt-public.json via {}: {} passed, 0 failed", backend.name(), cases.len());
-        }
-    }
-}

@@ -42,13 +42,13 @@ pub fn default_backend() -> &'static dyn SignatureBackend {
 
 /// Every backend compiled into this build, for running the same vectors through each.
 pub fn all_backends() -> Vec<&'static dyn SignatureBackend> {
-    #[allow(unused_mut)]
-    let mut out: Vec<&'static dyn SignatureBackend> = Vec::new();
-    #[cfg(not(target_arch = "wasm32"))]
-    out.push(&ring::Ring);
-    #[cfg(any(feature = "rustcrypto", target_arch = "wasm32"))]
-    out.push(&rustcrypto::RustCrypto);
-    out
+    let native: &[&'static dyn SignatureBackend] = &[
+        #[cfg(not(target_arch = "wasm32"))]
+        &ring::Ring,
+        #[cfg(any(feature = "rustcrypto", target_arch = "wasm32"))]
+        &rustcrypto::RustCrypto,
+    ];
+    native.to_vec()
 }
 
 /// The group order L of Ed25519, little-endian.
@@ -68,7 +68,7 @@ pub fn precheck(alg: Algorithm, key: &PublicKey, signature: &[u8]) -> bool {
                 && signature.get(32..).is_some_and(|s| s.iter().any(|&b| b != 0))
         }
         (Algorithm::EdDsa, PublicKey::Ed25519(_)) => {
-            signature.len() == 64 && signature.get(32..).is_some_and(|s| scalar_is_canonical(s))
+            signature.len() == 64 && signature.get(32..).is_some_and(scalar_is_canonical)
         }
         _ => false,
     }
