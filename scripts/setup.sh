@@ -45,6 +45,8 @@ installed_deb() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'insta
 
 # ---------------------------------------------------------------- 1. wasm32 toolchain
 wasm_mode="$(realmgate_wasm_mode)"
+rustup_failed_stamp="$REALMGATE_ROOT/target/setup/rustup-wasm32-failed"
+rustup_log="$REALMGATE_ROOT/target/setup/rustup-target-add.log"
 case "${REALMGATE_WASM_TOOLCHAIN:-auto}" in
   build-std) say "wasm32: build-std forced by REALMGATE_WASM_TOOLCHAIN" ;;
   rustup)
@@ -56,13 +58,20 @@ case "${REALMGATE_WASM_TOOLCHAIN:-auto}" in
   auto)
     if [[ "$wasm_mode" == rustup ]]; then
       say "wasm32: rustup target already installed"
+    elif [[ -f "$rustup_failed_stamp" ]]; then
+      # Tried on an earlier run and failed: do not wait for rustup again on every run.
+      say "wasm32: build-std (rustup failed on an earlier run; delete $rustup_failed_stamp to retry)"
+      wasm_mode=build-std
     else
       # On some build machines rustup cannot download targets and hangs: bound it.
       say "wasm32: trying 'rustup target add wasm32-unknown-unknown' (timeout ${RUSTUP_TIMEOUT}s)"
-      if timeout -k 5 "$RUSTUP_TIMEOUT" rustup target add wasm32-unknown-unknown; then
+      mkdir -p "$(dirname "$rustup_failed_stamp")"
+      if timeout -k 5 "$RUSTUP_TIMEOUT" rustup target add wasm32-unknown-unknown >"$rustup_log" 2>&1; then
         say "wasm32: rustup target installed"
       else
-        say "wasm32: rustup could not fetch the target; using Debian rustc-web + rust-web-src (build-std)"
+        say "wasm32: rustup could not fetch the target ($(grep -m1 -i 'error' "$rustup_log" || echo "timed out after ${RUSTUP_TIMEOUT}s"))"
+        say "wasm32: using Debian rustc-web + rust-web-src instead (std built from source, build-std)"
+        date -u +%FT%TZ >"$rustup_failed_stamp"
         wasm_mode=build-std
       fi
     fi
