@@ -22,6 +22,19 @@ fn main() {
     let repo_vectors = repo_root.join("tests").join("vectors");
     let shared_vectors = repo_root.join("..").join("shared").join("vectors");
 
+    // Watching a directory makes cargo rerun this script when anything below it changes.
+    // A missing folder is watched through its parent (so creating it is noticed), but never
+    // through the repository root or beyond: cargo would scan it whole, target/ included.
+    // (A watched path that does not exist would make the script rerun on every build.)
+    for dir in [&repo_vectors, &shared_vectors] {
+        let parent = dir.parent().expect("has a parent");
+        if dir.is_dir() {
+            println!("cargo::rerun-if-changed={}", dir.display());
+        } else if parent.is_dir() && parent != repo_root {
+            println!("cargo::rerun-if-changed={}", parent.display());
+        }
+    }
+
     let mut out = String::new();
     let repo_files = embed(&mut out, "repo", &repo_vectors, "tests/vectors");
     if repo_files == 0 {
@@ -52,10 +65,6 @@ fn embed(out: &mut String, prefix: &str, dir: &Path, display_prefix: &str) -> us
     if !dir.is_dir() {
         return 0;
     }
-    // Watching a directory makes cargo rerun this script when anything below it changes.
-    // (A path that does not exist would make it rerun on every build, so only existing
-    // directories are watched.)
-    println!("cargo::rerun-if-changed={}", dir.display());
     let mut files = Vec::new();
     collect_json(dir, &mut files);
     files.sort();
