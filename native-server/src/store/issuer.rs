@@ -102,7 +102,7 @@ pub trait IssuerStore: Send + Sync + 'static {
     async fn list_realms(&self) -> Result<Vec<RealmName>, StoreError>;
 
     // Signing keys
-    /// The active key and the retired keys still published at `now`, newest first.
+    /// The active key, then the retired keys still published at `now`, newest first.
     async fn published_keys(&self, realm: &RealmName, now: Millis) -> Result<Vec<SigningKeyRecord>, StoreError>;
     async fn active_key(&self, realm: &RealmName) -> Result<Option<SigningKeyRecord>, StoreError>;
     /// Inserts `key` as the active key unless the realm has one; whether it did.

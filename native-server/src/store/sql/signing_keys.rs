@@ -24,7 +24,7 @@ fn record(row: &Row) -> Result<SigningKeyRecord, StoreError> {
 
 impl SqlStore {
     pub(super) async fn published_keys_op(&self, realm: &RealmName, now: Millis) -> Result<Vec<SigningKeyRecord>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM signing_keys WHERE realm = $1 AND (active = 1 OR retire_after > $2) ORDER BY created_at DESC, kid");
+        let sql = format!("SELECT {COLUMNS} FROM signing_keys WHERE realm = $1 AND (active = 1 OR retire_after > $2) ORDER BY active DESC, created_at DESC, kid");
         let rows = sqlx::query(&sql).bind(realm.as_str()).bind(now).fetch_all(&self.pool).await?;
         rows.iter().map(record).collect()
     }
