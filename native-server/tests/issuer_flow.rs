@@ -13,7 +13,7 @@ async fn app() -> Issued {
     Issued::new(Algorithm::EdDsa).await
 }
 
-fn code_pairs<'a>(code: &'a str) -> Vec<(&'a str, &'a str)> {
+fn code_pairs(code: &str) -> Vec<(&str, &str)> {
     vec![("grant_type", "authorization_code"), ("code", code), ("redirect_uri", CALLBACK), ("code_verifier", VERIFIER)]
 }
 

@@ -81,8 +81,8 @@ impl Client {
     }
 }
 
-/// A client as written in `clients.json` (with `client_id` and `realm`) or
-/// in the admin API's PUT body (id and realm from the path).
+/// A client as written in the clients file (under realm → client id) or in
+/// the admin API's PUT body (realm and client id from the path).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientSpec {
