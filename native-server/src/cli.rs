@@ -31,6 +31,9 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     ApiKey(ApiKeyCommand),
+    /// Manage the embedded issuer's signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
 }
 
 #[derive(Debug, Args)]
@@ -73,6 +76,68 @@ pub struct ServeArgs {
     /// Seconds to wait for in-flight requests at shutdown.
     #[arg(long, env = "REALMGATE_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
     pub shutdown_grace_secs: u64,
+
+    #[command(flatten)]
+    pub issuer: IssuerArgs,
+}
+
+/// The embedded issuer (#5).
+#[derive(Debug, Args)]
+pub struct IssuerArgs {
+    /// Public base URL of this server; a realm's issuer is `{URL}/realms/{realm}`.
+    /// Default: http://127.0.0.1:PORT (the listening port).
+    #[arg(long, env = "REALMGATE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Clients file (JSON: realm → client id → client), upserted at start.
+    #[arg(long, env = "REALMGATE_CLIENTS")]
+    pub clients: Option<PathBuf>,
+
+    /// Algorithm of signing keys generated at first start: RS256, ES256 or EdDSA.
+    #[arg(long, env = "REALMGATE_SIGNING_ALG", default_value = "RS256")]
+    pub signing_alg: String,
+
+    /// Authorization-code lifetime, 1 to 60 seconds.
+    #[arg(long, env = "REALMGATE_CODE_TTL_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=60))]
+    pub code_ttl_secs: u64,
+
+    #[command(flatten)]
+    pub token_ttl: TokenTtlArgs,
+
+    /// Refresh-token lifetime (rotated on each use), seconds.
+    #[arg(long, env = "REALMGATE_REFRESH_TTL_SECS", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
+    pub refresh_ttl_secs: u64,
+
+    /// Session lifetime (login to forced re-login), seconds.
+    #[arg(long, env = "REALMGATE_SESSION_TTL_SECS", default_value_t = 36_000, value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
+    pub session_ttl_secs: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenTtlArgs {
+    /// Access- and ID-token lifetime, seconds (a rotated-out key stays published this long plus a minute).
+    #[arg(long, env = "REALMGATE_TOKEN_TTL_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub token_ttl_secs: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Publish a new signing key at once; the old one stays in the JWKS
+    /// until the tokens it signed have expired.
+    Rotate {
+        #[arg(long)]
+        realm: String,
+        /// RS256, ES256 or EdDSA (default: the current key's algorithm).
+        #[arg(long)]
+        alg: Option<String>,
+        #[command(flatten)]
+        token_ttl: TokenTtlArgs,
+    },
+    /// List a realm's published keys (never the private parts).
+    List {
+        #[arg(long)]
+        realm: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

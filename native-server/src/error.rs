@@ -8,6 +8,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+pub mod oauth;
+
 use crate::domain::FieldError;
 use crate::store::StoreError;
 

@@ -8,6 +8,8 @@ pub mod clock;
 pub mod crypto;
 pub mod domain;
 pub mod error;
+pub mod issuer;
+pub mod issuer_setup;
 pub mod routes;
 pub mod serve;
 pub mod state;

@@ -30,5 +30,6 @@ async fn run(cli: Cli) -> Result<(), serve::BoxError> {
             Ok(())
         }
         Command::ApiKey(cmd) => serve::api_key(&url, cmd).await,
+        Command::Keys(cmd) => realmgate_server::issuer_setup::keys_command(&url, cmd).await,
     }
 }

@@ -7,11 +7,14 @@ use std::time::Duration;
 use realmgate_core::{RealmName, RealmPolicy};
 
 use crate::auth::jwks::JwksVerifier;
+use crate::auth::token::{NoTokens, TokenVerifier};
 use crate::auth::ScopeNames;
 use crate::cli::{ApiKeyCommand, RealmArgs, ServeArgs};
 use crate::clock::{Clock, SystemClock};
 use crate::crypto::api_key::NewApiKey;
 use crate::domain::lockout::LockoutPolicy;
+use crate::issuer::Issuer;
+use crate::issuer_setup;
 use crate::state::AppState;
 use crate::store::sql::{ConnectOptions, SqlStore};
 use crate::store::{ApiKeyRecord, Store};
@@ -38,19 +41,27 @@ pub async fn serve(url: &str, args: ServeArgs) -> Result<(), BoxError> {
     let store = open_store(url).await?;
     ensure_realms(&store, &args.realms).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let mut state = AppState::new(Arc::new(store)).with_clock(clock.clone());
+    let store: Arc<dyn Store> = Arc::new(store);
+    let mut fallback: Arc<dyn TokenVerifier> = Arc::new(NoTokens);
     if let Some(path) = &args.token_policy {
         let text = std::fs::read_to_string(path).map_err(|e| format!("token policy {}: {e}", path.display()))?;
         let policy = RealmPolicy::from_json(&text).map_err(|e| format!("token policy {}: {e}", path.display()))?;
         for (realm, _) in policy.realms() {
-            state.store.ensure_realm(realm, clock.now_ms()).await?;
+            store.ensure_realm(realm, clock.now_ms()).await?;
         }
-        state = state.with_tokens(Arc::new(JwksVerifier::new(policy, clock.clone())));
+        fallback = Arc::new(JwksVerifier::new(policy, clock.clone()));
     }
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let settings = issuer_setup::settings(&args.issuer, listener.local_addr()?)?;
+    issuer_setup::prepare(store.as_ref(), &args.issuer, &settings).await?;
+    let issuer = Issuer::new(settings);
+    let tokens = issuer_setup::admin_verifier(store.clone(), issuer.settings.clone(), clock.clone(), fallback);
+    let mut state = AppState::new(store).with_clock(clock.clone()).with_tokens(tokens);
     state.scopes = ScopeNames { read: args.read_scope.clone(), write: args.write_scope.clone() };
     state.lockout = LockoutPolicy { max_failures: args.lockout_failures.max(1), window_ms: i64::from(args.lockout_window_secs) * 1000 };
+    tracing::info!(public_url = %issuer.settings.public_url, "embedded issuer: realms at {}/realms/NAME", issuer.settings.public_url);
+    let state = state.with_issuer(issuer);
     tokio::task::spawn_blocking(crate::crypto::password::warm_up);
-    let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(addr = %listener.local_addr()?, database = backend_name(url), "listening");
     let grace = Duration::from_secs(args.shutdown_grace_secs);
     let server = axum::serve(listener, crate::app(state)).with_graceful_shutdown(shutdown_signal());

@@ -6,6 +6,7 @@ use crate::auth::token::{NoTokens, TokenVerifier};
 use crate::auth::ScopeNames;
 use crate::clock::{Clock, SystemClock};
 use crate::domain::lockout::LockoutPolicy;
+use crate::issuer::Issuer;
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -15,6 +16,7 @@ pub struct AppState {
     pub tokens: Arc<dyn TokenVerifier>,
     pub lockout: LockoutPolicy,
     pub scopes: ScopeNames,
+    pub issuer: Arc<Issuer>,
 }
 
 impl AppState {
@@ -26,6 +28,7 @@ impl AppState {
             tokens: Arc::new(NoTokens),
             lockout: LockoutPolicy::default(),
             scopes: ScopeNames::default(),
+            issuer: Arc::new(Issuer::default()),
         }
     }
 
@@ -36,6 +39,11 @@ impl AppState {
 
     pub fn with_tokens(mut self, tokens: Arc<dyn TokenVerifier>) -> Self {
         self.tokens = tokens;
+        self
+    }
+
+    pub fn with_issuer(mut self, issuer: Issuer) -> Self {
+        self.issuer = Arc::new(issuer);
         self
     }
 

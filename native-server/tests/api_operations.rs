@@ -46,6 +46,7 @@ async fn openapi_document_covers_every_route_and_matches_the_committed_copy() {
         ("/admin/v1/realms/{realm}/tokens/verify", vec!["post"]),
         ("/admin/v1/realms/{realm}/sso-domains/check", vec!["post"]),
         ("/admin/v1/realms/{realm}/sso-domains/{domain}", vec!["put", "delete"]),
+        ("/admin/v1/realms/{realm}/clients/{client_id}", vec!["put", "get", "delete"]),
         ("/admin/v1/events", vec!["get"]),
         ("/healthz", vec!["get"]),
         ("/readyz", vec!["get"]),

@@ -51,3 +51,36 @@ async fn passwords_keys_and_tokens_never_reach_the_logs() {
     assert!(!logs.contains(key_secret));
     assert!(!logs.contains("$argon2id$"), "no hash in logs");
 }
+
+#[tokio::test]
+async fn the_issuer_logs_no_password_code_token_cookie_or_client_secret() {
+    use common::issuer::{Issued, CALLBACK, EMAIL, PASSWORD, VERIFIER};
+    let captured = Captured::default();
+    let sink = captured.clone();
+    let subscriber = tracing_subscriber::fmt().json().with_max_level(tracing::Level::TRACE).with_writer(move || sink.clone()).finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let app = Issued::new(realmgate_core::jose::Algorithm::EdDsa).await;
+    app.login(EMAIL, "wrong-password-that-must-not-leak").await;
+    let login = app.login(EMAIL, PASSWORD).await;
+    let code = login.param("code").unwrap();
+    let cookie = login.cookie("RG_SESSION").unwrap();
+    let t = app.token(&[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", CALLBACK), ("code_verifier", VERIFIER)]).await.json();
+    app.token(&[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", CALLBACK), ("code_verifier", VERIFIER)]).await;
+    let refresh = t["refresh_token"].as_str().unwrap();
+    app.form("/realms/acme/protocol/openid-connect/token", &[("grant_type", "refresh_token"), ("refresh_token", refresh)], Some(("edge", "wrong-client-secret")), None).await;
+    app.token(&[("grant_type", "refresh_token"), ("refresh_token", refresh)]).await;
+    let svc = app.service_token("realmgate:admin.read").await.json();
+    app.bearer(Method::GET, "/admin/v1/realms/acme/identities", svc["access_token"].as_str().unwrap(), None).await;
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("password check failed") && logs.contains("login"), "the capture works");
+    let cookie_value = cookie.split_once('=').unwrap().1;
+    let secrets = [
+        "wrong-password-that-must-not-leak", PASSWORD, &code, VERIFIER, cookie_value, refresh, "edge-secret", "wrong-client-secret", "svc-secret",
+        t["access_token"].as_str().unwrap(), t["id_token"].as_str().unwrap(), svc["access_token"].as_str().unwrap(),
+    ];
+    for secret in secrets {
+        assert!(!logs.contains(secret), "a secret reached the logs");
+    }
+}

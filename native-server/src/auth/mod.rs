@@ -3,8 +3,9 @@
 //! provider (realm = the token's realm, access from configured scopes).
 //! Write access implies read access.
 
-mod core_adapter;
+pub(crate) mod core_adapter;
 pub mod jwks;
+pub mod password_check;
 pub mod token;
 
 use axum::extract::FromRequestParts;

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use super::extract::{ApiJson, ApiPath};
 use super::views::{IdentityView, RealmIdentityPath, RealmPath};
 use super::{audit, parse_id};
+use crate::auth::password_check::{self, PasswordOutcome};
 use crate::auth::{realm_access, Access, Caller};
 use crate::crypto::password;
 use crate::domain::{Email, Password};
@@ -101,27 +102,9 @@ pub async fn check(
     let ApiJson(body) = body?;
     let email = Email::parse("email", &body.email)?;
     let pw = Password::for_check(body.password)?;
-    let now = state.now();
-    let failures = state.store.login_failures_since(&realm, &email, state.lockout.window_start(now)).await?;
-    if state.lockout.is_locked(failures) {
-        tracing::info!(realm = %realm, principal = %caller.principal, "password check refused: locked out");
-        return Err(ApiError::LockedOut);
-    }
-    let record = state.store.password_record(&realm, &email).await?;
-    let hash = record.as_ref().and_then(|r| r.password_hash.clone());
-    let ok = tokio::task::spawn_blocking(move || password::verify(&pw, hash.as_deref())).await.map_err(|_| ApiError::Internal)?;
-    match (ok, record) {
-        (true, Some(r)) => {
-            state.store.clear_login_failures(&realm, &email).await?;
-            tracing::info!(realm = %realm, identity_id = %r.identity_id, "password check succeeded");
-            Ok((StatusCode::OK, Json(CheckResult { valid: true, identity_id: Some(r.identity_id.as_str().to_owned()) })))
-        }
-        (_, record) => {
-            state.store.record_login_failure(&realm, &email, now).await?;
-            let identity = record.map(|r| r.identity_id.as_str().to_owned()).unwrap_or_default();
-            tracing::info!(realm = %realm, identity_id = %identity, "password check failed");
-            metrics::counter!("realmgate_password_check_failures_total").increment(1);
-            Ok((StatusCode::OK, Json(CheckResult { valid: false, identity_id: None })))
-        }
+    match password_check::check(&state, &realm, &email, pw, &caller.principal).await? {
+        PasswordOutcome::LockedOut => Err(ApiError::LockedOut),
+        PasswordOutcome::Valid(id) => Ok((StatusCode::OK, Json(CheckResult { valid: true, identity_id: Some(id.as_str().to_owned()) }))),
+        PasswordOutcome::Invalid => Ok((StatusCode::OK, Json(CheckResult { valid: false, identity_id: None }))),
     }
 }

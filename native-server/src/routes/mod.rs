@@ -2,6 +2,7 @@
 //! resource), tested in-process.
 
 mod attributes;
+mod clients;
 mod credentials;
 mod email;
 mod events;
@@ -49,7 +50,8 @@ pub fn app(state: AppState) -> Router {
         .route("/credentials/check", post(credentials::check))
         .route("/tokens/verify", post(tokens::verify))
         .route("/sso-domains/check", post(sso_domains::check))
-        .route("/sso-domains/{domain}", put(sso_domains::set).delete(sso_domains::remove));
+        .route("/sso-domains/{domain}", put(sso_domains::set).delete(sso_domains::remove))
+        .route("/clients/{client_id}", put(clients::put).get(clients::get).delete(clients::delete));
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .nest("/admin/v1/realms/{realm}", realm)
@@ -58,6 +60,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
+        .merge(crate::issuer::routes())
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::NotFound })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

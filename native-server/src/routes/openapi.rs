@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{attributes, credentials, email, events, identities, ops, profile, sessions, sso_domains, tokens};
+use super::{attributes, clients, credentials, email, events, identities, ops, profile, sessions, sso_domains, tokens};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -18,6 +18,7 @@ use super::{attributes, credentials, email, events, identities, ops, profile, se
         sessions::logout_all,
         tokens::verify,
         sso_domains::set, sso_domains::remove, sso_domains::check,
+        clients::put, clients::get, clients::delete,
         events::feed,
         ops::healthz, ops::readyz, ops::metrics,
     ),

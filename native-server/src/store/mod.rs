@@ -6,6 +6,7 @@
 //! its own migrations; both pass `tests/store_conformance.rs`.
 
 pub mod api_keys;
+pub mod issuer;
 pub mod sql;
 
 use async_trait::async_trait;
@@ -68,7 +69,7 @@ pub struct PasswordRecord {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: issuer::IssuerStore + Send + Sync + 'static {
     /// The database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 

@@ -21,6 +21,8 @@ use realmgate_server::AppState;
 use serde_json::Value;
 use tower::ServiceExt;
 
+pub mod issuer;
+
 pub const PG_ENV: &str = "REALMGATE_TEST_DATABASE_URL";
 pub const START_MS: i64 = 1_800_000_000_000;
 

@@ -107,6 +107,13 @@ pub(super) async fn set_email(tx: &mut Tx, id: &IdentityId, email: &Email, now: 
 
 /// Revokes the live sessions of an identity; returns how many.
 pub(super) async fn revoke_in(tx: &mut Tx, identity_id: &str, now: Millis) -> Result<u64, StoreError> {
+    // The issuer's refresh tokens die with their sessions (#5); revoked
+    // explicitly too, so no reader has to join to know.
+    sqlx::query("UPDATE refresh_tokens SET revoked_at = $1 WHERE revoked_at IS NULL AND session_id IN (SELECT id FROM sessions WHERE identity_id = $2)")
+        .bind(now)
+        .bind(identity_id)
+        .execute(&mut **tx)
+        .await?;
     let done = sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE identity_id = $2 AND revoked_at IS NULL")
         .bind(now)
         .bind(identity_id)

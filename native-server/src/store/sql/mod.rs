@@ -9,12 +9,17 @@
 //! decide races, and events take a transaction-scoped advisory lock so event
 //! ids commit in order (a feed reader never skips a late-committing event).
 
+mod clients;
 mod credentials;
 mod email;
 mod events;
+mod grants;
 mod identities;
+mod issuer_impl;
+mod issuer_sessions;
 mod misc;
 mod rows;
+mod signing_keys;
 mod store_impl;
 
 use std::sync::{Arc, Mutex};
