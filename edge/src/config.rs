@@ -44,11 +44,11 @@ impl ConfigError {
         }
     }
 
-    /// The variable at fault, for the log line (never a value).
-    pub fn variable(&self) -> &str {
+    /// The variable at fault (and the policy's error code), for the log line; never a value.
+    pub fn variable(&self) -> String {
         match self {
-            ConfigError::Missing(v) | ConfigError::Invalid(v) => v,
-            ConfigError::Policy(_) => "REALMGATE_POLICY",
+            ConfigError::Missing(v) | ConfigError::Invalid(v) => (*v).to_owned(),
+            ConfigError::Policy(code) => format!("REALMGATE_POLICY: {code}"),
         }
     }
 }

@@ -30,6 +30,9 @@ pub enum EdgeError {
     CrossSite(CrossSite),
     /// No session (session/refresh/logout without usable cookies).
     NoSession(&'static str),
+    /// The session cannot continue (refresh refused by the provider, or no
+    /// refresh cookie): 401, and the Worker clears the session cookies.
+    SessionEnded(&'static str),
     /// A bearer token was refused (`/verify`, gateway API calls); code from the core's refusal.
     InvalidToken(&'static str),
     /// The provider failed (unreachable, timeout, 5xx, malformed answer).
@@ -54,6 +57,7 @@ impl EdgeError {
             EdgeError::CrossSite(CrossSite::Origin) => "cross_site_origin",
             EdgeError::CallbackFailed(c)
             | EdgeError::NoSession(c)
+            | EdgeError::SessionEnded(c)
             | EdgeError::InvalidToken(c)
             | EdgeError::Upstream(c)
             | EdgeError::Storage(c)
@@ -79,6 +83,7 @@ impl EdgeError {
             }
             EdgeError::CrossSite(_) => problem(403, "cross_site", "cross-site requests are refused"),
             EdgeError::NoSession(_) => problem(401, "no_session", "not signed in"),
+            EdgeError::SessionEnded(_) => problem(401, "session_ended", "the session has ended; sign in again"),
             EdgeError::InvalidToken(_) => {
                 problem(401, "invalid_token", "the access token is missing or not valid").with_header("WWW-Authenticate", INVALID_TOKEN_CHALLENGE)
             }

@@ -1,0 +1,98 @@
+// An independent OpenID provider for the end-to-end tests: the npm
+// `oidc-provider`, mounted at a Keycloak-shaped issuer
+// `http://127.0.0.1:PORT/realms/members`, with a confidential client
+// (client_secret_basic) that must use PKCE S256, refresh tokens (rotated),
+// revocation, RP-initiated logout, JWT access tokens (ES256) for the API
+// resource, RS256 ID tokens, and one test account.
+import http from 'node:http';
+import { generateKeyPair, exportJWK } from 'jose';
+import Provider from 'oidc-provider';
+
+export const CLIENT_ID = 'realmgate-edge';
+export const CLIENT_SECRET = 'e2e-client-secret-9f2c1a7d';
+export const API_AUDIENCE = 'urn:realmgate:api';
+export const ACCOUNT = { login: 'alice', sub: 'user-alice-1', email: 'alice@example.com' };
+
+async function signingKeys() {
+  const out = [];
+  for (const [alg, kid] of [['RS256', 'rs-1'], ['ES256', 'es-1']]) {
+    const { privateKey } = await generateKeyPair(alg, { extractable: true });
+    out.push({ ...(await exportJWK(privateKey)), kid, alg, use: 'sig' });
+  }
+  return out;
+}
+
+export async function startProvider({ port, redirectUri, postLogoutRedirectUri }) {
+  const base = `http://127.0.0.1:${port}`;
+  const mount = '/realms/members';
+  const issuer = `${base}${mount}`;
+  const jwks = { keys: await signingKeys() };
+  const provider = new Provider(issuer, {
+    clients: [
+      {
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        redirect_uris: [redirectUri],
+        post_logout_redirect_uris: postLogoutRedirectUri ? [postLogoutRedirectUri] : [],
+        id_token_signed_response_alg: 'RS256',
+      },
+    ],
+    jwks,
+    pkce: { required: () => true },
+    scopes: ['openid', 'offline_access', 'email', 'profile', 'api:read'],
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    findAccount: async (ctx, sub) => ({
+      accountId: ACCOUNT.sub,
+      claims: async () => ({ sub: ACCOUNT.sub, email: ACCOUNT.email, email_verified: true, name: 'Alice' }),
+    }),
+    issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
+    extraTokenClaims: async (ctx, token) => (token.kind === 'AccessToken' ? { email: ACCOUNT.email } : undefined),
+    ttl: { AccessToken: 300, IdToken: 300, RefreshToken: 3600, Interaction: 600, Session: 3600, Grant: 3600 },
+    features: {
+      devInteractions: { enabled: true },
+      revocation: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => API_AUDIENCE,
+        useGrantedResource: () => true,
+        getResourceServerInfo: () => ({
+          scope: 'api:read',
+          audience: API_AUDIENCE,
+          accessTokenTTL: 300,
+          accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: 'ES256' } },
+        }),
+      },
+    },
+    // The dev login form takes any login; only the test account exists.
+    loadExistingGrant: async (ctx) => {
+      const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
+      return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
+    },
+  });
+  provider.on('server_error', (ctx, err) => console.error('provider server_error', err));
+  const callback = provider.callback();
+  const server = http.createServer((req, res) => {
+    if (req.url === mount || req.url.startsWith(`${mount}/`)) {
+      req.originalUrl = req.url;
+      req.url = req.url.slice(mount.length) || '/';
+      return callback(req, res);
+    }
+    res.statusCode = 404;
+    res.end('not found');
+  });
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    issuer,
+    base,
+    jwks,
+    provider,
+    privateJwk: (kid) => jwks.keys.find((k) => k.kid === kid),
+    close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(resolve); }),
+  };
+}
