@@ -45,6 +45,7 @@ async function login({ returnTo = '/app/home', browser = new Browser() } = {}) {
   const consentPage = await browser.submitForm(loginPage, { login: ACCOUNT.login, password: 'any-password' });
   let final = consentPage;
   if (/name="prompt" value="consent"/.test(consentPage.text)) final = await browser.submitForm(consentPage);
+  if (VERBOSE) for (const h of [...loginPage.hops, ...consentPage.hops, ...final.hops]) console.log(`[hop] ${h.status} ${h.url} -> ${h.location ?? ''} ${h.status >= 400 ? h.text.slice(0, 300) : ''}`);
   return { browser, final };
 }
 

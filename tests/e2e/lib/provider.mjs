@@ -11,7 +11,7 @@ import Provider from 'oidc-provider';
 export const CLIENT_ID = 'realmgate-edge';
 export const CLIENT_SECRET = 'e2e-client-secret-9f2c1a7d';
 export const API_AUDIENCE = 'urn:realmgate:api';
-export const ACCOUNT = { login: 'alice', sub: 'user-alice-1', email: 'alice@example.com' };
+export const ACCOUNT = { login: 'alice', sub: 'alice', email: 'alice@example.com' };
 
 async function signingKeys() {
   const out = [];
@@ -44,7 +44,8 @@ export async function startProvider({ port, redirectUri, postLogoutRedirectUri }
     pkce: { required: () => true },
     scopes: ['openid', 'offline_access', 'email', 'profile', 'api:read'],
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-    findAccount: async (ctx, sub) => ({
+    // The one test account (the dev login form's "login" is the account id).
+    findAccount: async (ctx, id) => id !== ACCOUNT.sub ? undefined : ({
       accountId: ACCOUNT.sub,
       claims: async () => ({ sub: ACCOUNT.sub, email: ACCOUNT.email, email_verified: true, name: 'Alice' }),
     }),
@@ -68,11 +69,6 @@ export async function startProvider({ port, redirectUri, postLogoutRedirectUri }
           jwt: { sign: { alg: 'ES256' } },
         }),
       },
-    },
-    // The dev login form takes any login; only the test account exists.
-    loadExistingGrant: async (ctx) => {
-      const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
-      return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
     },
   });
   provider.on('server_error', (ctx, err) => console.error('provider server_error', err));
