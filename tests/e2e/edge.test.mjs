@@ -9,6 +9,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { SignJWT, importJWK, generateKeyPair } from 'jose';
@@ -401,9 +402,12 @@ describe('edge Worker in workerd against oidc-provider', () => {
     });
 
     it('an unauthenticated page navigation is redirected to login with return_to', async () => {
-      const res = await fetch(W('/app/page?y=2'), { redirect: 'manual', headers: { 'sec-fetch-mode': 'navigate', accept: 'text/html' } });
-      assert.equal(res.status, 302);
-      const loc = new URL(res.headers.get('location'), worker.url);
+      // node:http, not fetch: undici sets Sec-Fetch-Mode: cors on every fetch.
+      const res = await new Promise((resolve, reject) => {
+        http.get(W('/app/page?y=2'), { headers: { 'sec-fetch-mode': 'navigate', accept: 'text/html' } }, (r) => { r.resume(); resolve(r); }).on('error', reject);
+      });
+      assert.equal(res.statusCode, 302);
+      const loc = new URL(res.headers.location, worker.url);
       assert.equal(loc.pathname, '/auth/login');
       assert.equal(loc.searchParams.get('realm'), 'members');
       assert.equal(loc.searchParams.get('return_to'), '/app/page?y=2');
