@@ -1,12 +1,15 @@
 //! Runs vector files: `cargo run -p realmgate-core --example vectors -- PATH...`
 //! (files or folders, searched recursively for `*.json`). Prints `N passed,
 //! M failed` per file with the failing ids; exits non-zero on any failure or
-//! on a file it cannot read or understand.
+//! on a file it cannot read or understand. Every signature backend compiled in
+//! runs every file (ring natively; add `--features rustcrypto` to also run
+//! the pure-Rust backend the wasm32 build uses).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use realmgate_core::vectors::run_document;
+use realmgate_core::jose::backend::all_backends;
+use realmgate_core::vectors::run_document_with;
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     if path.is_dir() {
@@ -37,11 +40,13 @@ fn main() -> ExitCode {
         }
     }
     let (mut total_passed, mut total_failed, mut bad_files) = (0usize, 0usize, 0usize);
-    for f in &files {
-        let result = std::fs::read_to_string(f).map_err(|e| e.to_string()).and_then(|text| run_document(&text).map_err(|e| e.to_string()));
+    let backends = all_backends();
+    for (f, backend) in files.iter().flat_map(|f| backends.iter().map(move |b| (f, b))) {
+        let result =
+            std::fs::read_to_string(f).map_err(|e| e.to_string()).and_then(|text| run_document_with(*backend, &text).map_err(|e| e.to_string()));
         match result {
             Ok(report) => {
-                println!("{}: {} passed, {} failed [{}]", f.display(), report.passed, report.failed.len(), report.kind);
+                println!("{}: {} passed, {} failed [{}, {}]", f.display(), report.passed, report.failed.len(), report.kind, backend.name());
                 for id in &report.failed {
                     println!("    FAILED {id}");
                 }
@@ -54,7 +59,7 @@ fn main() -> ExitCode {
             }
         }
     }
-    println!("vectors: {} files, {total_passed} passed, {total_failed} failed, {bad_files} unreadable", files.len());
+    println!("vectors: {} files x {} backends, {total_passed} passed, {total_failed} failed, {bad_files} unreadable", files.len(), backends.len());
     if files.is_empty() || total_failed > 0 || bad_files > 0 {
         ExitCode::FAILURE
     } else {

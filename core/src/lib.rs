@@ -23,3 +23,4 @@ pub mod vectors;
 pub mod verify;
 
 pub use policy::{RealmConfig, RealmName, RealmPolicy};
+pub use verify::{JwtErrorCode, Refusal, VerifiedIdentity};

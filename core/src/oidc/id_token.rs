@@ -101,3 +101,79 @@ pub fn validate_id_token(
 pub fn is_access_token(identity: &VerifiedIdentity) -> bool {
     identity.token_type.as_deref().is_none_or(|t| t.eq_ignore_ascii_case("bearer") || t.eq_ignore_ascii_case("at+jwt"))
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use serde_json::{json, Value};
+
+    use super::*;
+    use crate::jose::testkit::{claims, key_set, policy, sign, NOW};
+
+    fn id_token(edit: impl FnOnce(&mut Value)) -> String {
+        let mut c = claims();
+        c["nonce"] = json!("n-1");
+        c["azp"] = json!("edge-web");
+        c["typ"] = json!("ID");
+        edit(&mut c);
+        sign("es256-a", &json!({"alg": "ES256", "kid": "es256-a"}), c.to_string().as_bytes())
+    }
+
+    fn validate(token: &str, nonce: &str) -> Result<VerifiedIdentity, IdTokenError> {
+        let members = RealmName::parse("members").unwrap();
+        validate_id_token(crate::jose::default_backend(), token, &key_set(), &policy(), &members, "edge-web", nonce, NOW)
+    }
+
+    #[test]
+    fn a_signed_id_token_for_the_client_with_the_flows_nonce_is_accepted() {
+        let id = validate(&id_token(|_| {}), "n-1").unwrap();
+        assert_eq!(id.subject, "user-1");
+        assert!(!is_access_token(&id), "typ ID is not an access token");
+    }
+
+    #[test]
+    fn nonce_must_equal_the_flows_and_is_required() {
+        assert_eq!(validate(&id_token(|_| {}), "n-2").unwrap_err(), IdTokenError::Nonce);
+        assert_eq!(validate(&id_token(|c| drop(c.as_object_mut().unwrap().remove("nonce"))), "n-1").unwrap_err(), IdTokenError::Nonce);
+        assert_eq!(validate(&id_token(|_| {}), "").unwrap_err(), IdTokenError::Nonce);
+    }
+
+    #[test]
+    fn audience_must_contain_the_client_and_azp_must_be_the_client() {
+        assert_eq!(validate(&id_token(|c| c["aud"] = json!("other")), "n-1").unwrap_err().code(), "audience");
+        assert_eq!(validate(&id_token(|c| c["azp"] = json!("other")), "n-1").unwrap_err(), IdTokenError::AuthorizedParty);
+        let several_without_azp = id_token(|c| {
+            c["aud"] = json!(["edge-web", "other"]);
+            c.as_object_mut().unwrap().remove("azp");
+        });
+        assert_eq!(validate(&several_without_azp, "n-1").unwrap_err(), IdTokenError::AuthorizedParty);
+    }
+
+    #[test]
+    fn iat_is_required_and_signature_faults_come_through_as_refusals() {
+        assert_eq!(validate(&id_token(|c| drop(c.as_object_mut().unwrap().remove("iat"))), "n-1").unwrap_err(), IdTokenError::IssuedAt);
+        let mut t = id_token(|_| {});
+        t.push('A');
+        assert!(matches!(validate(&t, "n-1").unwrap_err(), IdTokenError::Token(_)));
+    }
+
+    #[test]
+    fn an_id_token_of_another_realm_is_refused() {
+        let pros = id_token(|c| {
+            c["iss"] = json!("https://id.example.test/realms/pros");
+        });
+        let members = RealmName::parse("members").unwrap();
+        // The client is passed as audience, so only the realm rule can refuse it.
+        let identity = UntrustedJwt::parse(&pros)
+            .unwrap()
+            .verify_with(crate::jose::default_backend(), &key_set(), &policy(), NOW, Some(&["edge-web".to_owned()]))
+            .unwrap();
+        assert_eq!(check_id_token(&identity, &members, "edge-web", "n-1").unwrap_err(), IdTokenError::Realm);
+    }
+
+    #[test]
+    fn access_tokens_are_bearer_typed_or_untyped() {
+        let token = sign("es256-a", &json!({"alg": "ES256", "kid": "es256-a"}), claims().to_string().as_bytes());
+        let id = UntrustedJwt::parse(&token).unwrap().verify(&key_set(), &policy(), NOW).unwrap();
+        assert!(is_access_token(&id));
+    }
+}

@@ -4,8 +4,8 @@
 
 pub mod discovery;
 pub mod endpoint;
-// `id_token` needs the verifier; it is declared when `verify` merges.
-// pub mod id_token;
+
+pub mod id_token;
 pub mod logout;
 pub mod token;
 

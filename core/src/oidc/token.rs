@@ -189,7 +189,7 @@ fn seconds(v: Option<serde_json::Value>) -> Result<Option<u64>, TokenEndpointErr
         None | Some(serde_json::Value::Null) => Ok(None),
         Some(serde_json::Value::Number(n)) => match (n.as_u64(), n.as_f64()) {
             (Some(u), _) => Ok(Some(u)),
-            (None, Some(f)) if f.is_finite() && f >= 0.0 && f < 1e12 => Ok(Some(f as u64)),
+            (None, Some(f)) if (0.0..1e12).contains(&f) => Ok(Some(f as u64)),
             _ => Err(TokenEndpointError::Malformed),
         },
         Some(serde_json::Value::String(s)) => s.parse().map(Some).map_err(|_| TokenEndpointError::Malformed),

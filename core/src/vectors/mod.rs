@@ -2,12 +2,15 @@
 //! contents, never paths: reading files is the caller's job (the `vectors`
 //! example natively, `include_str!` on wasm32).
 
+pub mod jwt;
+pub mod wycheproof;
+
 use serde_json::Value;
 
 use crate::callback::CallbackQuery;
 use crate::email;
+use crate::jose::{default_backend, SignatureBackend};
 use crate::pkce::CodeVerifier;
-use crate::policy::{PolicySpec, RealmConfig, RealmPolicy};
 use crate::return_path::ReturnPath;
 
 /// The outcome of one vector file.
@@ -32,22 +35,31 @@ pub enum VectorError {
     Shape(String),
 }
 
-/// Runs one vector document (FORMAT.md or Wycheproof schema).
+/// Runs one vector document (FORMAT.md or Wycheproof schema) through the
+/// target's default signature backend.
 pub fn run_document(json: &str) -> Result<FileReport, VectorError> {
+    run_document_with(default_backend(), json)
+}
+
+/// Runs one vector document with signatures checked by `backend`.
+pub fn run_document_with(backend: &dyn SignatureBackend, json: &str) -> Result<FileReport, VectorError> {
     let doc: Value = serde_json::from_str(json).map_err(|e| VectorError::NotJson(e.to_string()))?;
     if doc.get("testGroups").is_some() {
-        return run_wycheproof(&doc);
+        let kind = doc.get("schema").and_then(Value::as_str).unwrap_or("wycheproof").to_owned();
+        let (passed, failed) = wycheproof::run_file_with(backend, &doc).map_err(VectorError::Shape)?;
+        return Ok(FileReport { kind, passed, failed });
     }
     let component = doc.get("component").and_then(Value::as_str).ok_or_else(|| VectorError::Shape("no component".into()))?;
     let cases = doc.get("cases").and_then(Value::as_array).ok_or_else(|| VectorError::Shape("no cases array".into()))?;
-    let runner: fn(&Value, &Value) -> Result<(), String> = match component {
-        "return_path" => return_path_case,
-        "issuer" => issuer_case,
-        "pkce" => pkce_case,
-        "email_normalize" => email_normalize_case,
-        "email_domain" => email_domain_case,
-        "callback" => callback_case,
-        "jwt" => jwt_case,
+    let jwt_runner = |input: &Value, expected: &Value| jwt::run_case_with(backend, input, expected);
+    let runner: &dyn Fn(&Value, &Value) -> Result<(), String> = match component {
+        "return_path" => &return_path_case,
+        "issuer" => &issuer_case,
+        "pkce" => &pkce_case,
+        "email_normalize" => &email_normalize_case,
+        "email_domain" => &email_domain_case,
+        "callback" => &callback_case,
+        "jwt" => &jwt_runner,
         other => return Err(VectorError::UnknownComponent(other.to_owned())),
     };
     let mut report = FileReport { kind: component.to_owned(), passed: 0, failed: Vec::new() };
@@ -66,37 +78,6 @@ pub fn run_document(json: &str) -> Result<FileReport, VectorError> {
 
 fn str_field<'a>(v: &'a Value, key: &str) -> Result<&'a str, String> {
     v.get(key).and_then(Value::as_str).ok_or_else(|| format!("input.{key} is not a string"))
-}
-
-/// A realm policy in FORMAT.md's vector shape.
-pub(crate) fn vector_policy(p: &Value) -> Result<RealmPolicy, String> {
-    let base = str_field(p, "issuer_base_url")?;
-    let realms = p.get("allowed_realms").and_then(Value::as_array).ok_or("policy.allowed_realms is not an array")?;
-    let mut spec_realms = std::collections::BTreeMap::new();
-    for r in realms {
-        let name = r.as_str().ok_or("realm name is not a string")?;
-        let audiences: Vec<String> = p
-            .get("audiences")
-            .and_then(|a| a.get(name))
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
-            .unwrap_or_default();
-        let mut config = RealmConfig::new(audiences.first().cloned().unwrap_or_else(|| name.to_owned()));
-        config.audiences = audiences;
-        spec_realms.insert(name.to_owned(), config);
-    }
-    let algorithms = match p.get("algorithms") {
-        None | Some(Value::Null) => None,
-        Some(a) => Some(serde_json::from_value(a.clone()).map_err(|_| "policy.algorithms is not a list of strings")?),
-    };
-    let spec = PolicySpec {
-        issuer_base_url: base.to_owned(),
-        realms: spec_realms,
-        allow_insecure_loopback: false,
-        leeway_seconds: p.get("leeway_seconds").and_then(Value::as_u64).unwrap_or(0),
-        algorithms,
-    };
-    RealmPolicy::new(spec).map_err(|e| format!("policy refused: {e}"))
 }
 
 fn expect_eq<T: PartialEq + std::fmt::Debug>(what: &str, got: T, want: T) -> Result<(), String> {
@@ -124,7 +105,7 @@ fn return_path_case(input: &Value, expected: &Value) -> Result<(), String> {
 fn issuer_case(input: &Value, expected: &Value) -> Result<(), String> {
     let iss = str_field(input, "iss")?;
     let want = expected.get("realm").ok_or("expected.realm missing")?.as_str();
-    let got = match vector_policy(input.get("policy").ok_or("input.policy missing")?) {
+    let got = match jwt::policy_from_vector(input.get("policy").ok_or("input.policy missing")?) {
         Ok(policy) => policy.realm_from_issuer(iss).map(|r| r.as_str().to_owned()),
         Err(_) => None,
     };
@@ -164,14 +145,6 @@ fn callback_case(input: &Value, expected: &Value) -> Result<(), String> {
         Err(_) => "invalid",
     };
     expect_eq("kind", got, expected.get("kind").and_then(Value::as_str).ok_or("expected.kind missing")?)
-}
-
-fn jwt_case(_input: &Value, _expected: &Value) -> Result<(), String> {
-    Err("jwt vectors need the verifier (not merged yet)".into())
-}
-
-fn run_wycheproof(_doc: &Value) -> Result<FileReport, VectorError> {
-    Err(VectorError::UnknownComponent("wycheproof (verifier not merged yet)".into()))
 }
 
 #[cfg(test)]
