@@ -101,7 +101,10 @@ describe('edge Worker in workerd against oidc-provider', () => {
       issuer_base_url: provider.base,
       allow_insecure_loopback: true,
       leeway_seconds: 5,
-      realms: { members: { client_id: CLIENT_ID, audiences: [API_AUDIENCE], scopes: ['openid', 'email', 'profile', 'offline_access', 'api:read'] } },
+      realms: {
+        members: { client_id: CLIENT_ID, audiences: [API_AUDIENCE], scopes: ['openid', 'email', 'profile', 'offline_access', 'api:read'] },
+        faulty: { client_id: 'faulty-client' },
+      },
     };
     worker = await startWorker({
       port: wPort,
@@ -113,8 +116,10 @@ describe('edge Worker in workerd against oidc-provider', () => {
         PUBLIC_ORIGIN: workerUrl,
         GATEWAY_PREFIXES: '/app/',
         GATEWAY_ORIGIN: origin.url,
+        GATEWAY_REALM: 'members',
         POST_LOGOUT_REDIRECT_URI: `${workerUrl}/`,
         FLOW_TTL_SECONDS: '120',
+        UPSTREAM_TIMEOUT_MS: '1500',
       },
     });
   });
@@ -248,6 +253,16 @@ describe('edge Worker in workerd against oidc-provider', () => {
       assert.equal(res.headers.getSetCookie().length, 0);
     });
 
+    it('an SSO-domain map in KV adds the IdP hint; the response has the same shape either way', async () => {
+      await worker.kv('put', 'sso-domains:members', JSON.stringify({ 'corp.example': 'corp-saml' }));
+      const hinted = await new Browser().request(W('/auth/login?realm=members&login_hint=bob@corp.example'));
+      const plain = await new Browser().request(W('/auth/login?realm=members&login_hint=bob@other.example'));
+      assert.equal(new URL(hinted.location).searchParams.get('kc_idp_hint'), 'corp-saml');
+      assert.equal(new URL(plain.location).searchParams.get('kc_idp_hint'), null);
+      assert.equal(hinted.status, plain.status);
+      assert.deepEqual(hinted.headers.getSetCookie().map((c) => c.replace(/=[^;]*/, '=')), plain.headers.getSetCookie().map((c) => c.replace(/=[^;]*/, '=')));
+    });
+
     it('redirects to the authorize endpoint with PKCE S256 and sets the state cookie', async () => {
       const b = new Browser();
       const res = await b.request(W('/auth/login?realm=members&return_to=/x&login_hint=Alice@Example.com'));
@@ -261,6 +276,27 @@ describe('edge Worker in workerd against oidc-provider', () => {
       assert.match(state, /SameSite=Lax/);
       assert.equal(b.jar.get(STATE, worker.url), auth.searchParams.get('state'));
     });
+  });
+
+  describe('upstream faults at the code exchange', () => {
+    for (const [mode, code] of [['status500', 'token_endpoint_status'], ['malformed', 'token_endpoint_malformed'], ['hang', 'upstream_timeout'], ['bad_id_token', 'unknown_key'], ['refused', 'token_refused']]) {
+      it(`${mode}: a clear 502 page that leaks nothing, logged as ${code}`, async () => {
+        provider.faulty.mode = mode;
+        const b = new Browser();
+        const before = worker.logRecords().filter((l) => l.route === 'callback').length;
+        const res0 = await b.request(W('/auth/login?realm=faulty&return_to=/f'));
+        assert.equal(res0.status, 302);
+        const state = new URL(res0.location).searchParams.get('state');
+        const res = await b.request(W(`/auth/callback?${new URLSearchParams({ code: 'the-code', state, iss: provider.faulty.issuer })}`));
+        assert.equal(res.status, 502);
+        assert.match(res.headers.get('content-type'), mode === 'hang' ? /json/ : /html|json/);
+        assert.doesNotMatch(res.text, /stack trace|the-code|eyJ/);
+        assert.equal(res.headers.getSetCookie().filter((c) => !/Max-Age=0/.test(c)).length, 0, 'no session cookie');
+        const log = await worker.waitLog('callback', before + 1);
+        assert.equal(log.outcome, code);
+        assert.equal(log.realm, 'faulty');
+      });
+    }
   });
 
   describe('callback refusals', () => {
@@ -300,6 +336,7 @@ describe('edge Worker in workerd against oidc-provider', () => {
       const cb = await callbackUrlFor(b, '/late');
       const state = new URL(cb).searchParams.get('state');
       const key = flowKey(state);
+      const before = worker.logRecords().filter((l) => l.route === 'callback').length;
       // Age the stored record (the core decides expiry from its expires_at).
       const record = JSON.parse(await worker.kv('get', key));
       record.expires_at = Math.floor(Date.now() / 1000) - 1;
@@ -307,7 +344,7 @@ describe('edge Worker in workerd against oidc-provider', () => {
       const res = await b.request(cb);
       assert.equal(res.status, 400);
       assert.equal(res.headers.getSetCookie().length, 0);
-      const log = worker.logRecords().filter((l) => l.route === 'callback').at(-1);
+      const log = await worker.waitLog('callback', before + 1);
       assert.equal(log.outcome, 'flow_expired');
     });
 
@@ -351,6 +388,7 @@ describe('edge Worker in workerd against oidc-provider', () => {
     });
 
     it('refuses tampered, expired, other-realm, wrong-audience, ID and unknown-key tokens with 401 invalid_token', async () => {
+      const verifiesBefore = worker.logRecords().filter((l) => l.route === 'verify').length;
       const good = await mint({});
       const [h, p, s] = good.split('.');
       const payload = JSON.parse(Buffer.from(p, 'base64url'));
@@ -374,6 +412,7 @@ describe('edge Worker in workerd against oidc-provider', () => {
       const none = await fetch(W('/auth/verify'));
       assert.equal(none.status, 401);
       assert.equal(none.headers.get('www-authenticate'), 'Bearer error="invalid_token"');
+      await worker.waitLog('verify', verifiesBefore + Object.keys(cases).length + 1);
       const outcomes = worker.logRecords().filter((l) => l.route === 'verify').map((l) => l.outcome);
       for (const code of ['signature', 'expired', 'issuer', 'audience', 'unknown_key', 'malformed']) assert.ok(outcomes.includes(code), `logged ${code}`);
     });

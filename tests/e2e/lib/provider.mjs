@@ -73,7 +73,9 @@ export async function startProvider({ port, redirectUri, postLogoutRedirectUri }
   });
   provider.on('server_error', (ctx, err) => console.error('provider server_error', err));
   const callback = provider.callback();
+  const faulty = faultyRealm(base);
   const server = http.createServer((req, res) => {
+    if (req.url.startsWith('/realms/faulty/')) return faulty.handle(req, res);
     if (req.url === mount || req.url.startsWith(`${mount}/`)) {
       req.originalUrl = req.url;
       req.url = req.url.slice(mount.length) || '/';
@@ -88,7 +90,36 @@ export async function startProvider({ port, redirectUri, postLogoutRedirectUri }
     base,
     jwks,
     provider,
+    faulty,
     privateJwk: (kid) => jwks.keys.find((k) => k.kid === kid),
     close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(resolve); }),
   };
+}
+
+// A second realm on the same host whose token endpoint misbehaves on demand
+// (`faulty.mode`): 'status500', 'malformed', 'hang', 'bad_id_token'.
+function faultyRealm(base) {
+  const issuer = `${base}/realms/faulty`;
+  const p = `${issuer}/protocol/openid-connect`;
+  const state = { mode: 'status500', issuer, handle };
+  function handle(req, res) {
+    const path = req.url.split('?')[0];
+    const json = (status, body) => { res.statusCode = status; res.setHeader('content-type', 'application/json'); res.end(typeof body === 'string' ? body : JSON.stringify(body)); };
+    if (path === '/realms/faulty/.well-known/openid-configuration') {
+      return json(200, { issuer, authorization_endpoint: `${p}/auth`, token_endpoint: `${p}/token`, jwks_uri: `${p}/certs`, code_challenge_methods_supported: ['S256'] });
+    }
+    if (path === '/realms/faulty/protocol/openid-connect/certs') return json(200, { keys: [] });
+    if (path === '/realms/faulty/protocol/openid-connect/token') {
+      switch (state.mode) {
+        case 'status500': return json(500, '<html>upstream secret stack trace</html>');
+        case 'malformed': return json(200, '{"access_token": "abc", "token_type": ');
+        case 'hang': return; // never answers
+        case 'bad_id_token': return json(200, { access_token: 'at', token_type: 'Bearer', expires_in: 60, id_token: 'eyJhbGciOiJFUzI1NiIsImtpZCI6Im5vcGUifQ.eyJzdWIiOiJ4In0.c2ln' });
+        default: return json(400, { error: 'invalid_grant' });
+      }
+    }
+    res.statusCode = 404;
+    res.end();
+  }
+  return state;
 }

@@ -81,6 +81,15 @@ export async function startWorker({ port, vars, persistDir, log = () => {} }) {
     lines,
     /** The structured log lines the Worker printed (parsed JSON). */
     logRecords: () => lines.map((l) => l.slice(l.indexOf('{'))).filter((l) => l.startsWith('{"route"')).map((l) => { try { return JSON.parse(l); } catch { return null; } }).filter(Boolean),
+    /** Waits (up to 3 s) for the `n`-th log record of `route` (wrangler prints asynchronously). */
+    waitLog: async (route, n) => {
+      for (let i = 0; i < 60; i++) {
+        const recs = lines.map((l) => l.slice(l.indexOf('{'))).filter((l) => l.startsWith('{"route"')).map((l) => { try { return JSON.parse(l); } catch { return null; } }).filter((r) => r?.route === route);
+        if (recs.length >= n) return recs[n - 1];
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`no log record #${n} for route ${route}`);
+    },
     /** Local KV access through wrangler, against the same persisted store. */
     kv: async (...kvArgs) => {
       const { stdout } = await run(wranglerBin(root), ['kv', 'key', ...kvArgs, '--binding', 'REALMGATE_KV', '--local', '--persist-to', persistDir], {
