@@ -50,6 +50,9 @@ bin() { command -v "$1" 2>/dev/null || { [[ -x "$ROOT/node_modules/.bin/$1" ]] &
 
 wasm="edge/build/index_bg.wasm"
 [[ -f "$wasm" && -f edge/build/index.js ]] || die "worker-build produced no bundle"
+# worker-build's wasm-opt pass keeps the function-name section (~100 KB); strip it.
+"$ROOT/node_modules/.bin/wasm-opt" --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+  --strip-debug --strip-producers "$wasm" -o "$wasm.stripped" && mv "$wasm.stripped" "$wasm"
 raw=$(stat -c %s "$wasm")
 gz=$(gzip -9 -c "$wasm" | wc -c)
 say "wasm bundle: $wasm raw $raw bytes ($((raw / 1024)) KiB), gzipped $gz bytes ($((gz / 1024)) KiB)"
