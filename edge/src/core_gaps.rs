@@ -52,7 +52,7 @@ pub fn bearer_token(header: &str) -> Option<&str> {
 pub const IDENTITY_HEADER_PREFIX: &str = "x-auth-";
 
 pub fn is_identity_header(name: &str) -> bool {
-    name.len() >= IDENTITY_HEADER_PREFIX.len() && name[..IDENTITY_HEADER_PREFIX.len()].eq_ignore_ascii_case(IDENTITY_HEADER_PREFIX)
+    name.as_bytes().get(..IDENTITY_HEADER_PREFIX.len()).is_some_and(|head| head.eq_ignore_ascii_case(IDENTITY_HEADER_PREFIX.as_bytes()))
 }
 
 /// What `/verify` and the gateway say about a verified caller. Header values
@@ -114,6 +114,7 @@ mod tests {
         assert!(is_identity_header("X-AUTH-"));
         assert!(!is_identity_header("x-authorization"));
         assert!(!is_identity_header("authorization"));
+        assert!(!is_identity_header("x-autä-subject"), "non-ASCII never panics on a char boundary");
         let h = identity_headers("m", "u\r\nx", Some("a@b"), &["openid".into(), "email".into()]);
         assert_eq!(h[0], ("X-Auth-Subject", "ux".into()));
         assert_eq!(h[3], ("X-Auth-Scopes", "openid email".into()));

@@ -491,6 +491,18 @@ describe('edge Worker in workerd against oidc-provider', () => {
       assert.doesNotMatch(all, new RegExp(CLIENT_SECRET), 'no client secret in the logs');
     });
 
+    it('an unknown kid refetches the JWKS at most once per realm per minute (waits ~61 s once)', async () => {
+      // Keys fetched less than a minute ago are not refetched for an unknown kid; wait that out once.
+      await new Promise((r) => setTimeout(r, 61_000));
+      const stranger = (await generateKeyPair('ES256')).privateKey;
+      const before = provider.counters.jwks;
+      for (const kid of ['new-1', 'new-2', 'new-3']) {
+        assert.equal((await verifyWith(await mint({}, { kid, key: stranger }))).status, 401, kid);
+      }
+      assert.equal(provider.counters.jwks - before, 1, 'exactly one refetch for three unknown kids');
+      assert.equal((await verifyWith(await mint({}))).status, 200, 'known keys still verify');
+    });
+
     it('when the provider is down, cached keys keep verifying and unknown kids are refused', async () => {
       const token = await mint({});
       await provider.close();

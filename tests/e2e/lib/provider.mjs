@@ -74,7 +74,9 @@ export async function startProvider({ port, redirectUri, postLogoutRedirectUri }
   provider.on('server_error', (ctx, err) => console.error('provider server_error', err));
   const callback = provider.callback();
   const faulty = faultyRealm(base);
+  const counters = { jwks: 0 };
   const server = http.createServer((req, res) => {
+    if (req.url.split('?')[0] === `${mount}/jwks`) counters.jwks += 1;
     if (req.url.startsWith('/realms/faulty/')) return faulty.handle(req, res);
     if (req.url === mount || req.url.startsWith(`${mount}/`)) {
       req.originalUrl = req.url;
@@ -91,6 +93,7 @@ export async function startProvider({ port, redirectUri, postLogoutRedirectUri }
     jwks,
     provider,
     faulty,
+    counters,
     privateJwk: (kid) => jwks.keys.find((k) => k.kid === kid),
     close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(resolve); }),
   };
