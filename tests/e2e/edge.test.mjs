@@ -486,6 +486,7 @@ describe('edge Worker in workerd against oidc-provider', () => {
       for (const r of records) {
         assert.deepEqual(Object.keys(r).filter((k) => !['route', 'method', 'realm', 'outcome', 'status', 'duration_ms', 'detail'].includes(k)), []);
       }
+      assert.equal(records.filter((r) => r.detail === 'webcrypto_fallback').length, 0, 'RS256/ES256 verified by WebCrypto');
       const all = worker.lines.join('\n');
       assert.doesNotMatch(all, /eyJ[A-Za-z0-9_-]{10,}\./, 'no JWT in the logs');
       assert.doesNotMatch(all, new RegExp(CLIENT_SECRET), 'no client secret in the logs');
