@@ -25,6 +25,23 @@ impl SessionTokens {
     }
 }
 
+/// The `Cookie` header to forward to an origin: the request's cookies
+/// without the Worker's own (session tokens and state never leave the edge).
+/// `None` when nothing is left.
+pub fn forwarded_cookie_header(header: &str, names: &CookieNames) -> Option<String> {
+    let ours = [&names.state, &names.access, &names.refresh, &names.id_token];
+    let is_ours = |name: &str| {
+        ours.iter().any(|n| name == n.as_str() || name.strip_prefix(n.as_str()).and_then(|r| r.strip_prefix('.')).is_some_and(|i| i.parse::<u8>().is_ok()))
+    };
+    let kept: Vec<&str> = header
+        .split(';')
+        .map(str::trim)
+        .filter(|pair| !pair.is_empty())
+        .filter(|pair| !is_ours(pair.split_once('=').map_or(*pair, |(n, _)| n.trim())))
+        .collect();
+    (!kept.is_empty()).then(|| kept.join("; "))
+}
+
 /// Cookies for a fresh token response. The access cookie lives as long as
 /// the access token; the refresh and ID-token cookies as long as the refresh
 /// token (the provider's `refresh_expires_in`, else `session_max_age`). A
@@ -75,6 +92,13 @@ mod tests {
         let got: Vec<(&str, &str, Option<u64>)> = c.iter().map(|c| (c.name(), c.value(), c.max_age())).collect();
         assert_eq!(got, [("at", "A", Some(300)), ("rt", "R", Some(1800)), ("id", "I", Some(1800))]);
         assert!(c[0].header_value().contains("HttpOnly") && c[0].header_value().contains("Secure"));
+    }
+
+    #[test]
+    fn the_origin_never_receives_the_workers_cookies() {
+        let h = "theme=dark; at=A; at.0=x; at.1=y; rt=R; s=S; id=I; atx=keep; at.z=keep";
+        assert_eq!(forwarded_cookie_header(h, &names()).as_deref(), Some("theme=dark; atx=keep; at.z=keep"));
+        assert_eq!(forwarded_cookie_header("at=A; rt=R", &names()), None);
     }
 
     #[test]

@@ -154,6 +154,7 @@ describe('edge Worker in workerd against oidc-provider', () => {
       const echoed = JSON.parse(final.text);
       assert.equal(echoed.url, '/app/home?tab=1');
       assert.equal(echoed.headers['x-auth-subject'], ACCOUNT.sub);
+      assert.doesNotMatch(echoed.headers.cookie ?? '', /__Host-rg_/, 'session cookies stay at the edge');
     });
 
     it('GET /auth/session answers who is signed in', async () => {

@@ -10,6 +10,7 @@ use super::{tokens, Answer, Ctx};
 use crate::core_gaps::{identity_headers, is_identity_header, is_page_navigation};
 use crate::error::EdgeError;
 use crate::reply::Reply;
+use crate::session::forwarded_cookie_header;
 
 pub async fn forward(ctx: &mut Ctx, req: &Request) -> Result<Answer, EdgeError> {
     let gateway = ctx.cfg.gateway.clone().ok_or(EdgeError::NotFound)?;
@@ -46,10 +47,13 @@ pub async fn forward(ctx: &mut Ctx, req: &Request) -> Result<Answer, EdgeError> 
     target.set_query(ctx.url.query());
     let headers = Headers::new();
     for (name, value) in req.headers().entries() {
-        if is_identity_header(&name) || name.eq_ignore_ascii_case("host") {
+        if is_identity_header(&name) || name.eq_ignore_ascii_case("host") || name.eq_ignore_ascii_case("cookie") {
             continue;
         }
         headers.append(&name, &value).map_err(|_| EdgeError::Internal("forward_header"))?;
+    }
+    if let Some(cookie) = Ctx::header(req, "Cookie").and_then(|h| forwarded_cookie_header(&h, &ctx.cfg.cookies)) {
+        headers.set("Cookie", &cookie).map_err(|_| EdgeError::Internal("forward_header"))?;
     }
     for (name, value) in identity_headers(identity.realm.as_str(), &identity.subject, identity.email.as_deref(), &identity.scopes) {
         headers.set(name, &value).map_err(|_| EdgeError::Internal("forward_header"))?;
