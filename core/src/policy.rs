@@ -294,6 +294,9 @@ fn is_loopback(url: &url::Url) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
 
     fn spec(base: &str) -> PolicySpec {

@@ -99,7 +99,7 @@ pub enum ApiKeyCommand {
 /// (its directory created).
 pub fn database_url(given: Option<&str>) -> std::io::Result<String> {
     if let Some(url) = given.filter(|u| !u.trim().is_empty()) {
-        return Ok(url.to_owned());
+        return Ok(create_if_missing(url));
     }
     let path = match std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
         Some(dir) => PathBuf::from(dir).join("realmgate").join("realmgate.db"),
@@ -109,4 +109,27 @@ pub fn database_url(given: Option<&str>) -> std::io::Result<String> {
         std::fs::create_dir_all(parent)?;
     }
     Ok(format!("sqlite://{}?mode=rwc", path.display()))
+}
+
+/// A `sqlite:` URL without an explicit `mode` opens read-write-create, so a
+/// configured file is created at first start just like the default one.
+fn create_if_missing(url: &str) -> String {
+    if !url.starts_with("sqlite:") || url.contains("mode=") || url.contains(":memory:") {
+        return url.to_owned();
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}mode=rwc")
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::*;
+
+    #[test]
+    fn configured_sqlite_files_are_created_at_first_start() {
+        assert_eq!(database_url(Some("sqlite:/tmp/x.db")).unwrap(), "sqlite:/tmp/x.db?mode=rwc");
+        assert_eq!(database_url(Some("sqlite:/tmp/x.db?cache=shared")).unwrap(), "sqlite:/tmp/x.db?cache=shared&mode=rwc");
+        assert_eq!(database_url(Some("sqlite:/tmp/x.db?mode=ro")).unwrap(), "sqlite:/tmp/x.db?mode=ro");
+        assert_eq!(database_url(Some("postgres://u@h/db")).unwrap(), "postgres://u@h/db");
+    }
 }
