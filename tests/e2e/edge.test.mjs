@@ -507,7 +507,18 @@ describe('edge Worker in workerd against oidc-provider', () => {
 
     it('when the provider is down, cached keys keep verifying and unknown kids are refused', async () => {
       const token = await mint({});
+      const { browser: b } = await login({ returnTo: '/app/down' });
       await provider.close();
+      // Refresh during an outage: 502, and the session is kept (not an ended session).
+      const refresh = await b.request(W('/auth/refresh'), { method: 'POST' });
+      assert.equal(refresh.status, 502);
+      assert.equal(refresh.headers.getSetCookie().length, 0);
+      assert.ok(b.jar.getJoined(REFRESH, worker.url));
+      // Logout during an outage: cookies cleared, revocation reported as not done.
+      const logout = await b.request(W('/auth/logout'), { method: 'POST' });
+      assert.equal(logout.status, 200);
+      assert.equal(JSON.parse(logout.text).revoked, false);
+      assert.equal(b.jar.getJoined(REFRESH, worker.url), undefined);
       assert.equal((await verifyWith(token)).status, 200);
       const stranger = (await generateKeyPair('ES256')).privateKey;
       const res = await verifyWith(await mint({}, { kid: 'rotated-2', key: stranger }));
