@@ -148,7 +148,8 @@ if [[ -d "$shared_vectors" ]]; then
 else
   echo "note: $shared_vectors not found; running the repository's vectors only"
 fi
-cargo run -q -p realmgate-core --example vectors -- "${vector_paths[@]}"
+# Both signature backends: ring (native) and RustCrypto (what wasm32 uses).
+cargo run -q -p realmgate-core --features rustcrypto --example vectors -- "${vector_paths[@]}"
 
 step "wasm32: core tests and embedded vectors in node (wasm-bindgen-test, $(realmgate_wasm_mode))"
 mkdir -p target

@@ -11,6 +11,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::jose::Algorithm;
+use crate::oidc::endpoint::is_loopback;
 
 /// Why a policy could not be built or a realm was not found.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -280,15 +281,6 @@ fn check_base_url(base: &str, allow_insecure_loopback: bool) -> Result<(), Polic
         "http" if allow_insecure_loopback && is_loopback(&url) => Ok(()),
         "http" => Err(PolicyError::InsecureIssuer),
         _ => Err(PolicyError::InvalidIssuerBaseUrl),
-    }
-}
-
-fn is_loopback(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d == "localhost",
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
     }
 }
 

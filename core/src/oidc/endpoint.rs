@@ -26,7 +26,8 @@ pub fn check_endpoint(raw: &str, allow_insecure_loopback: bool) -> Result<url::U
     }
 }
 
-fn is_loopback(url: &url::Url) -> bool {
+/// `localhost` or a loopback IP address: the only hosts where http is ever allowed.
+pub(crate) fn is_loopback(url: &url::Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d == "localhost",
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
