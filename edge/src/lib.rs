@@ -1,5 +1,24 @@
-//! Realmgate's edge Worker. The Worker entry points arrive with issue #3;
-//! for now the crate only proves the core links on both targets.
+//! Realmgate's edge Worker: the backend-for-frontend login flow (login,
+//! callback, refresh, logout, session), local token verification (`/verify`)
+//! and gateway mode, on top of `realmgate_core`.
+//!
+//! The edge is glue (DESIGN.md): it turns a request into core inputs, does
+//! the I/O the core asks for (KV, provider fetches) and turns the core's
+//! answer into a response. The pure parts below compile and are unit-tested
+//! on every target; the Worker itself (`worker_glue`) exists only on wasm32.
+#![deny(rust_2018_idioms)]
+
+pub mod cache_policy;
+pub mod config;
+pub mod core_gaps;
+pub mod error;
+pub mod log;
+pub mod reply;
+pub mod routes;
+pub mod session;
+
+#[cfg(target_arch = "wasm32")]
+mod worker_glue;
 
 /// The core's version, as the Worker reports it.
 pub fn core_linked() -> &'static str {
