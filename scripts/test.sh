@@ -101,7 +101,9 @@ EOF
 # server binary) goes in e2e_prepare; each suite starts and stops its own processes
 # (wrangler dev, oidc-provider, realmgate-server) so it can also be run alone with node.
 e2e_prepare() {
-  : # nothing to build yet
+  # The Worker bundle (prints its raw and gzipped wasm size); the issuer suite builds the
+  # server binary itself.
+  "$REALMGATE_ROOT/scripts/build-edge.sh"
 }
 
 run_e2e() {
@@ -113,7 +115,8 @@ run_e2e() {
     return
   fi
   e2e_prepare
-  node --test "${suites[@]}"
+  # One suite at a time: each starts workerd / servers of its own, and this machine has 2 cores.
+  node --test --test-concurrency=1 "${suites[@]}"
 }
 
 # ---------------------------------------------------------------- the tests
