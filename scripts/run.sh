@@ -12,6 +12,8 @@
 #
 # Ports: REALMGATE_PORT (8080, server), REALMGATE_EDGE_PORT (8787, Worker),
 # DEMO_ORIGIN_PORT (8788, demo page). REALMGATE_STATE overrides the state folder.
+# REALMGATE_PROFILE=debug builds the server without release optimizations (the tests use it
+# to reuse the test build; the default is release).
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -52,9 +54,10 @@ done
 
 "$REALMGATE_ROOT/scripts/setup.sh"
 
-echo "==> building realmgate-server (release) and the edge Worker"
-cargo build -q --release -p realmgate-server
-SERVER="${CARGO_TARGET_DIR:-$REALMGATE_ROOT/target}/release/realmgate-server"
+PROFILE="${REALMGATE_PROFILE:-release}"
+echo "==> building realmgate-server ($PROFILE) and the edge Worker"
+if [[ "$PROFILE" == release ]]; then cargo build -q --release -p realmgate-server; else cargo build -q -p realmgate-server; fi
+SERVER="${CARGO_TARGET_DIR:-$REALMGATE_ROOT/target}/$PROFILE/realmgate-server"
 "$REALMGATE_ROOT/scripts/build-edge.sh"
 
 # ---- state made once: the edge client's secret, the demo password, the clients file
