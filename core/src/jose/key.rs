@@ -133,9 +133,14 @@ impl PublicKey {
         if sec1.first() != Some(&4) {
             return Err(KeyError::P256Point);
         }
+        // The point is checked at load on every backend (ring can only refuse it per
+        // signature), so a bad key is dropped the same way natively and on wasm32.
+        let point = p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1).map_err(|_| KeyError::P256Point)?;
+        #[cfg(not(any(feature = "rustcrypto", target_arch = "wasm32")))]
+        let _ = point;
         Ok(PublicKey::P256(P256Key {
             #[cfg(any(feature = "rustcrypto", target_arch = "wasm32"))]
-            rustcrypto: p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1).map_err(|_| KeyError::P256Point)?,
+            rustcrypto: point,
             sec1,
         }))
     }
@@ -155,9 +160,15 @@ impl PublicKey {
     /// An Ed25519 key from its 32-byte encoding (RFC 8032).
     pub fn ed25519(bytes: &[u8]) -> Result<PublicKey, KeyError> {
         let bytes: [u8; 32] = bytes.try_into().map_err(|_| KeyError::Ed25519Key)?;
+        // Not a curve point, or a small-order point (which lets anyone forge
+        // signatures with lenient verifiers): refused at load on every backend.
+        let point = ed25519_dalek::VerifyingKey::from_bytes(&bytes).map_err(|_| KeyError::Ed25519Key)?;
+        if point.is_weak() {
+            return Err(KeyError::Ed25519Key);
+        }
         Ok(PublicKey::Ed25519(Ed25519Key {
             #[cfg(any(feature = "rustcrypto", target_arch = "wasm32"))]
-            rustcrypto: ed25519_dalek::VerifyingKey::from_bytes(&bytes).map_err(|_| KeyError::Ed25519Key)?,
+            rustcrypto: point,
             bytes,
         }))
     }
