@@ -62,9 +62,20 @@ fn split(raw: &str) -> Result<(String, String), EmailError> {
     Ok((local_part(local)?, ascii_domain(domain)?))
 }
 
+/// Invisible format characters (Unicode category Cf: zero-width, joiners,
+/// bidirectional overrides, BOM, soft hyphen, …). They make look-alike
+/// addresses and spoof how an address is displayed, so they are refused like
+/// control characters.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}'
+        | '\u{E0001}' | '\u{E0020}'..='\u{E007F}')
+}
+
 fn local_part(local: &str) -> Result<String, EmailError> {
     const SPECIALS: &[char] = &['(', ')', '<', '>', '[', ']', ':', ';', '@', '\\', ',', '"'];
-    let bad = |c: char| c.is_whitespace() || c.is_control() || SPECIALS.contains(&c);
+    let bad = |c: char| c.is_whitespace() || c.is_control() || is_invisible(c) || SPECIALS.contains(&c);
     let lowered = local.to_lowercase();
     if local.is_empty() || lowered.len() > MAX_LOCAL_LEN || local.chars().any(bad) {
         return Err(EmailError::LocalPart);
@@ -82,7 +93,7 @@ fn ascii_domain(domain: &str) -> Result<String, EmailError> {
         || domain.starts_with('.')
         || domain.ends_with('.')
         || domain.contains("..")
-        || domain.chars().any(|c| c.is_whitespace() || c.is_control())
+        || domain.chars().any(|c| c.is_whitespace() || c.is_control() || is_invisible(c))
     {
         return Err(EmailError::Domain);
     }
