@@ -33,7 +33,11 @@ pub fn metrics_handle() -> Option<&'static PrometheusHandle> {
 pub async fn track(req: Request, next: Next) -> Response {
     let _ = metrics_handle();
     let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
-    let method = req.method().to_string();
+    // A fixed label set: a client-chosen method name must not grow /metrics.
+    let method = match req.method().as_str() {
+        m @ ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS") => m.to_owned(),
+        _ => "other".to_owned(),
+    };
     let start = Instant::now();
     let response = next.run(req).await;
     let status = response.status().as_u16().to_string();

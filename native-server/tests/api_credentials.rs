@@ -70,3 +70,33 @@ async fn check_password_same_answer_for_unknown_email_and_wrong_password_then_lo
     let ok = check("ada@example.com", "correct horse").await;
     assert_eq!(ok.body["valid"], true);
 }
+
+/// Found by the 2026-12-03 review: checks arriving at once all saw fewer than
+/// five recorded failures (argon2 runs between the count and the record), so
+/// 41 concurrent guesses were all evaluated and the right one won. Attempts
+/// are now recorded before hashing: at most five are evaluated per window.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_guesses_cannot_outrun_the_lockout() {
+    let app = std::sync::Arc::new(TestApp::new(TestDb::sqlite().await).await);
+    let id = app.create("vic@example.com", None).await;
+    app.call(Method::PUT, &format!("{BASE}/identities/{id}/credentials"), Some(&app.write), Some(json!({"email": "vic@example.com", "password": "S3cret-pass!"}))).await;
+    let mut tasks = Vec::new();
+    for i in 0..41 {
+        let app = app.clone();
+        let pw = if i == 40 { "S3cret-pass!".to_owned() } else { format!("wrong-{i}") };
+        tasks.push(tokio::spawn(async move {
+            app.call(Method::POST, &format!("{BASE}/credentials/check"), Some(&app.write), Some(json!({"email": "vic@example.com", "password": pw}))).await
+        }));
+    }
+    let mut evaluated = 0;
+    for t in tasks {
+        let r = t.await.unwrap();
+        match r.status {
+            StatusCode::OK => evaluated += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("unexpected {other}: {}", r.body),
+        }
+    }
+    assert!(evaluated <= 5, "{evaluated} of 41 concurrent guesses were evaluated");
+    assert!(evaluated >= 1);
+}

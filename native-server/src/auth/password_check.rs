@@ -2,8 +2,22 @@
 //! issuer's login form: lockout first, then a constant-cost argon2 check
 //! (an unknown address costs and answers the same as a wrong password),
 //! failures recorded per (realm, address), success clears them.
+//!
+//! Every attempt is recorded as a failure *before* the password is hashed and
+//! only then are the window's failures counted (its own included). Counting
+//! after one's own insert means that among any number of concurrent attempts
+//! the j-th to count sees at least j, so at most `max_failures` attempts are
+//! ever evaluated per window, however many arrive at once and on however many
+//! server instances. A correct password clears the record.
+//!
+//! argon2 needs ~19 MiB per check: a semaphore bounds how many run at once, so
+//! a burst of checks queues (briefly) instead of exhausting memory.
+
+use std::sync::OnceLock;
+use std::time::Duration;
 
 use realmgate_core::RealmName;
+use tokio::sync::Semaphore;
 
 use crate::crypto::password;
 use crate::domain::{Email, IdentityId, Password};
@@ -21,13 +35,20 @@ pub enum PasswordOutcome {
 /// Checks `pw` for `email` in `realm`; `who` names the caller in logs.
 pub async fn check(state: &AppState, realm: &RealmName, email: &Email, pw: Password, who: &str) -> Result<PasswordOutcome, ApiError> {
     let now = state.now();
-    let failures = state.store.login_failures_since(realm, email, state.lockout.window_start(now)).await?;
-    if state.lockout.is_locked(failures) {
+    state.store.record_login_failure(realm, email, now).await?;
+    let attempts = state.store.login_failures_since(realm, email, state.lockout.window_start(now)).await?;
+    // `attempts` includes this one: locked when the earlier ones already reach the limit.
+    if state.lockout.is_locked(attempts.saturating_sub(1)) {
         tracing::info!(realm = %realm, principal = %who, "password check refused: locked out");
         return Ok(PasswordOutcome::LockedOut);
     }
     let record = state.store.password_record(realm, email).await?;
     let hash = record.as_ref().and_then(|r| r.password_hash.clone());
+    let permit = tokio::time::timeout(HASH_QUEUE_WAIT, hashing_permits().acquire()).await;
+    let Ok(Ok(_permit)) = permit else {
+        tracing::warn!(realm = %realm, principal = %who, "password check refused: hashing capacity exhausted");
+        return Err(ApiError::Unavailable);
+    };
     let ok = tokio::task::spawn_blocking(move || password::verify(&pw, hash.as_deref())).await.map_err(|_| ApiError::Internal)?;
     match (ok, record) {
         (true, Some(r)) => {
@@ -36,11 +57,23 @@ pub async fn check(state: &AppState, realm: &RealmName, email: &Email, pw: Passw
             Ok(PasswordOutcome::Valid(r.identity_id))
         }
         (_, record) => {
-            state.store.record_login_failure(realm, email, now).await?;
+            // Already recorded before hashing.
             let identity = record.map(|r| r.identity_id.as_str().to_owned()).unwrap_or_default();
             tracing::info!(realm = %realm, principal = %who, identity_id = %identity, "password check failed");
             metrics::counter!("realmgate_password_check_failures_total").increment(1);
             Ok(PasswordOutcome::Invalid)
         }
     }
+}
+
+/// How long a check may wait for hashing capacity before answering 503.
+const HASH_QUEUE_WAIT: Duration = Duration::from_secs(10);
+
+/// Concurrent argon2 checks: twice the cores, at least 2 (≈19 MiB each).
+fn hashing_permits() -> &'static Semaphore {
+    static PERMITS: OnceLock<Semaphore> = OnceLock::new();
+    PERMITS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        Semaphore::new((cores * 2).max(2))
+    })
 }
