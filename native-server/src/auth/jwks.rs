@@ -2,6 +2,9 @@
 //! fetched over HTTP (Keycloak layout: `{issuer}/protocol/openid-connect/certs`),
 //! cached, and refetched when a token names an unknown key — at most once per
 //! `min_refetch` per realm, so a flood of bogus `kid`s cannot hammer the provider.
+//! Failed fetches count as attempts too (also before anything was ever cached),
+//! and each realm has its own lock, so one realm's slow or absent provider never
+//! holds up token checks for another realm.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,13 +14,17 @@ use realmgate_core::jose::KeySet;
 use realmgate_core::{RealmName, RealmPolicy};
 use tokio::sync::Mutex;
 
+type Slots = std::sync::Mutex<HashMap<RealmName, Arc<Mutex<Slot>>>>;
+
 use super::core_adapter;
 use super::token::{TokenRefusal, TokenVerifier, VerifiedToken};
 use crate::clock::{Clock, Millis};
 
-struct Cached {
-    keys: Arc<KeySet>,
-    fetched_at: Millis,
+/// One realm's keys: the last good set, and when a fetch was last tried.
+#[derive(Default)]
+struct Slot {
+    keys: Option<Arc<KeySet>>,
+    attempted_at: Option<Millis>,
 }
 
 pub struct JwksVerifier {
@@ -25,7 +32,7 @@ pub struct JwksVerifier {
     http: reqwest::Client,
     clock: Arc<dyn Clock>,
     min_refetch_ms: Millis,
-    cache: Mutex<HashMap<RealmName, Cached>>,
+    cache: Slots,
 }
 
 impl JwksVerifier {
@@ -35,7 +42,7 @@ impl JwksVerifier {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
-        JwksVerifier { policy, http, clock, min_refetch_ms: 60_000, cache: Mutex::new(HashMap::new()) }
+        JwksVerifier { policy, http, clock, min_refetch_ms: 60_000, cache: Slots::default() }
     }
 
     /// How often at most a realm's keys are refetched for an unknown `kid`.
@@ -52,25 +59,22 @@ impl JwksVerifier {
     /// The cached JWKS, fetched if absent; with `refresh`, refetched unless
     /// the last fetch is younger than `min_refetch`.
     async fn keys(&self, realm: &RealmName, refresh: bool) -> Result<Arc<KeySet>, TokenRefusal> {
-        let now = self.clock.now_ms();
-        let mut cache = self.cache.lock().await;
-        if let Some(c) = cache.get(realm) {
-            let young = now - c.fetched_at < self.min_refetch_ms;
-            if !refresh || young {
-                return Ok(c.keys.clone());
-            }
-        }
-        let fetched = self.fetch(realm).await.and_then(|bytes| core_adapter::load_keys(&bytes));
-        let keys = match (fetched, cache.get_mut(realm)) {
-            (Ok(keys), _) => Arc::new(keys),
-            (Err(e), Some(stale)) => {
-                // Count the failed attempt, so a provider outage is not hammered.
-                stale.fetched_at = now;
-                return Err(e);
-            }
-            (Err(e), None) => return Err(e),
+        let slot = {
+            let mut slots = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            slots.entry(realm.clone()).or_default().clone()
         };
-        cache.insert(realm.clone(), Cached { keys: keys.clone(), fetched_at: now });
+        // Per-realm: waiting here never blocks another realm.
+        let mut slot = slot.lock().await;
+        let now = self.clock.now_ms();
+        let young = slot.attempted_at.is_some_and(|t| now - t < self.min_refetch_ms);
+        match (&slot.keys, young) {
+            (Some(keys), _) if !refresh || young => return Ok(keys.clone()),
+            (None, true) => return Err(TokenRefusal { code: "jwks_unavailable" }),
+            _ => {}
+        }
+        slot.attempted_at = Some(now);
+        let keys = Arc::new(self.fetch(realm).await.and_then(|bytes| core_adapter::load_keys(&bytes))?);
+        slot.keys = Some(keys.clone());
         Ok(keys)
     }
 
