@@ -55,8 +55,8 @@ done
 "$REALMGATE_ROOT/scripts/setup.sh"
 
 PROFILE="${REALMGATE_PROFILE:-release}"
-echo "==> building realmgate-server ($PROFILE) and the edge Worker"
-if [[ "$PROFILE" == release ]]; then cargo build -q --release -p realmgate-server; else cargo build -q -p realmgate-server; fi
+echo "==> building realmgate-server ($PROFILE) and the edge Worker (several minutes the first time)"
+if [[ "$PROFILE" == release ]]; then cargo build --release -p realmgate-server; else cargo build -p realmgate-server; fi
 SERVER="${CARGO_TARGET_DIR:-$REALMGATE_ROOT/target}/$PROFILE/realmgate-server"
 "$REALMGATE_ROOT/scripts/build-edge.sh"
 
