@@ -11,7 +11,9 @@
 # It prints the URL to open. Ctrl-C stops everything.
 #
 # Ports: REALMGATE_PORT (8080, server), REALMGATE_EDGE_PORT (8787, Worker),
-# DEMO_ORIGIN_PORT (8788, demo page). REALMGATE_STATE overrides the state folder.
+# DEMO_ORIGIN_PORT (8788, demo page). REALMGATE_STATE overrides the state folder (where the
+# edge's generated wrangler.toml + .dev.vars live too). REALMGATE_START_TIMEOUT (300 s) bounds
+# the wait for each component to answer.
 # REALMGATE_PROFILE=debug builds the server without release optimizations (the tests use it
 # to reuse the test build; the default is release).
 set -euo pipefail
@@ -28,9 +30,22 @@ EDGE_URL="http://127.0.0.1:$EDGE_PORT"
 DEMO_EMAIL="demo@example.com"
 
 pids=()
+# A pid and every process below it: wrangler's launcher runs wrangler, which runs workerd,
+# so killing the launcher alone would leave workerd serving the port. stop_all stops whole
+# trees, whatever process group run.sh itself is in.
+tree() { local c; for c in $(pgrep -P "$1" 2>/dev/null); do tree "$c"; done; echo "$1"; }
 stop_all() {
   trap - EXIT INT TERM
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  local all=() alive=() p
+  for p in "${pids[@]}"; do mapfile -t -O "${#all[@]}" all < <(tree "$p"); done
+  ((${#all[@]} == 0)) || kill -TERM "${all[@]}" 2>/dev/null || true
+  for _ in $(seq 1 50); do # up to ~10 s for a clean stop
+    alive=()
+    for p in "${all[@]}"; do if kill -0 "$p" 2>/dev/null; then alive+=("$p"); fi; done
+    ((${#alive[@]} > 0)) || break
+    sleep 0.2
+  done
+  ((${#alive[@]} == 0)) || kill -KILL "${alive[@]}" 2>/dev/null || true
   wait 2>/dev/null || true
   echo "realmgate: stopped"
 }
@@ -38,12 +53,18 @@ trap stop_all EXIT
 trap 'exit 130' INT TERM
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-wait_for() { # url, what: waits until the URL answers HTTP at all (any status)
-  for _ in $(seq 1 240); do
-    [[ "$(curl -sS -o /dev/null -w '%{http_code}' "$1" 2>/dev/null)" != 000 ]] && return 0
+START_TIMEOUT="${REALMGATE_START_TIMEOUT:-300}"
+wait_for() { # url, what, pid: waits until the URL answers HTTP at all (any status)
+  local deadline=$((SECONDS + START_TIMEOUT))
+  while ((SECONDS < deadline)); do
+    [[ "$(curl -sS -m 5 -o /dev/null -w '%{http_code}' "$1" 2>/dev/null)" != 000 ]] && return 0
+    if ! kill -0 "$3" 2>/dev/null; then
+      echo "realmgate: $2 exited before answering at $1" >&2
+      return 1
+    fi
     sleep 0.5
   done
-  echo "realmgate: $2 did not come up at $1" >&2
+  echo "realmgate: $2 did not come up at $1 within ${START_TIMEOUT}s" >&2
   return 1
 }
 random_secret() { head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '='; }
@@ -89,7 +110,10 @@ API_KEY="$(cat "$STATE/demo-api-key")"
 echo "==> starting realmgate-server on $SERVER_URL"
 "$SERVER" serve > "$STATE/server.log" 2>&1 &
 pids+=($!)
-wait_for "$SERVER_URL/readyz" "realmgate-server"
+if ! wait_for "$SERVER_URL/readyz" "realmgate-server" "${pids[-1]}"; then
+  tail -n 40 "$STATE/server.log" >&2
+  exit 1
+fi
 
 # ---- the demo identity, created once through the admin API; its password is shown once
 admin() { curl -fsS -H "Authorization: Bearer $API_KEY" -H 'content-type: application/json' "$@"; }
@@ -107,24 +131,35 @@ fi
 echo "==> starting the demo page on http://127.0.0.1:$ORIGIN_PORT"
 DEMO_ORIGIN_PORT="$ORIGIN_PORT" node "$REALMGATE_ROOT/scripts/demo-origin.mjs" > "$STATE/origin.log" 2>&1 &
 pids+=($!)
+if ! wait_for "http://127.0.0.1:$ORIGIN_PORT/" "the demo page" "${pids[-1]}"; then
+  tail -n 20 "$STATE/origin.log" >&2
+  exit 1
+fi
 
-# ---- the edge Worker's local configuration (wrangler dev reads .dev.vars; never committed)
+# ---- the edge Worker's local configuration, kept in the state folder: a copy of wrangler.toml
+# (its `main` made absolute) and the .dev.vars next to it, which wrangler dev reads from the
+# config's folder. Nothing is written into the repository, so two instances (other ports,
+# other REALMGATE_STATE) never change each other's configuration.
+EDGE_CONFIG_DIR="$STATE/edge"
+mkdir -p "$EDGE_CONFIG_DIR"
+sed -e "s|^main = .*|main = \"$REALMGATE_ROOT/edge/build/index.js\"|" "$REALMGATE_ROOT/wrangler.toml" > "$EDGE_CONFIG_DIR/wrangler.toml"
 POLICY="{\"issuer_base_url\":\"$SERVER_URL\",\"allow_insecure_loopback\":true,\"leeway_seconds\":30,\"realms\":{\"demo\":{\"client_id\":\"edge\",\"scopes\":[\"openid\",\"email\",\"profile\"]}}}"
-cat > "$REALMGATE_ROOT/.dev.vars" <<VARS
-REALMGATE_POLICY=$POLICY
-CLIENT_SECRET_DEMO=$CLIENT_SECRET
-PUBLIC_ORIGIN=$EDGE_URL
-GATEWAY_PREFIXES=/app/
-GATEWAY_ORIGIN=http://127.0.0.1:$ORIGIN_PORT
-GATEWAY_REALM=demo
-POST_LOGOUT_REDIRECT_URI=$EDGE_URL/
+cat > "$EDGE_CONFIG_DIR/.dev.vars" <<VARS
+REALMGATE_POLICY='$POLICY'
+CLIENT_SECRET_DEMO='$CLIENT_SECRET'
+PUBLIC_ORIGIN='$EDGE_URL'
+GATEWAY_PREFIXES='/app/'
+GATEWAY_ORIGIN='http://127.0.0.1:$ORIGIN_PORT'
+GATEWAY_REALM='demo'
+POST_LOGOUT_REDIRECT_URI='$EDGE_URL/'
 VARS
 
 echo "==> starting the edge Worker in local workerd on $EDGE_URL"
-npx --no-install wrangler dev --ip 127.0.0.1 --port "$EDGE_PORT" --persist-to "$STATE/wrangler" \
+"$REALMGATE_ROOT/node_modules/.bin/wrangler" dev --config "$EDGE_CONFIG_DIR/wrangler.toml" \
+  --ip 127.0.0.1 --port "$EDGE_PORT" --persist-to "$STATE/wrangler" --show-interactive-dev-session=false \
   > "$STATE/edge.log" 2>&1 &
 pids+=($!)
-if ! wait_for "$EDGE_URL/auth/session" "the edge Worker"; then
+if ! wait_for "$EDGE_URL/auth/session" "the edge Worker" "${pids[-1]}"; then
   tail -n 40 "$STATE/edge.log" >&2
   exit 1
 fi
