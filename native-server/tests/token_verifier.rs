@@ -173,3 +173,37 @@ async fn admin_api_and_verify_endpoint_accept_real_tokens() {
     let r = app.call(Method::GET, "/admin/v1/realms/acme/identities", Some(&user), None).await;
     assert_eq!(r.body["code"], "insufficient_scope", "a user token without the admin scope");
 }
+
+/// Found by the 2026-12-03 review: with nothing cached yet, every request for
+/// a realm whose provider fails refetched its JWKS (and held a lock every
+/// realm shared while doing so). Failed fetches now count as attempts: at most
+/// one per minute per realm.
+#[tokio::test]
+async fn failed_jwks_fetches_are_rate_limited_like_successful_ones() {
+    let fetches = Arc::new(AtomicUsize::new(0));
+    let f = fetches.clone();
+    let app = axum::Router::new().route(
+        "/realms/acme/protocol/openid-connect/certs",
+        get(move || {
+            let f = f.clone();
+            async move {
+                f.fetch_add(1, Ordering::SeqCst);
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let clock = ManualClock::new(START_MS);
+    let v = JwksVerifier::new(policy(&base), Arc::new(clock.clone()));
+    let token = Key::new("k1").sign(&claims(&base, "svc", "x", START_MS / 1000));
+    for _ in 0..6 {
+        assert_eq!(v.verify(&token).await.unwrap_err().code, "jwks_unavailable");
+    }
+    assert_eq!(fetches.load(Ordering::SeqCst), 1, "one attempt per minute, failed or not");
+    clock.advance_ms(60_000);
+    assert!(v.verify(&token).await.is_err());
+    assert_eq!(fetches.load(Ordering::SeqCst), 2);
+}
