@@ -17,6 +17,7 @@ pub mod login;
 pub mod oidc;
 pub mod pkce;
 pub mod policy;
+pub mod request;
 pub mod return_path;
 pub mod secret;
 pub mod vectors;

@@ -6,7 +6,7 @@ use realmgate_core::callback::CallbackError;
 use realmgate_core::login::LoginError;
 
 use crate::config::ConfigError;
-use crate::core_gaps::CrossSite;
+use realmgate_core::request::CrossSite;
 use crate::reply::Reply;
 
 /// RFC 6750 §3 challenge for a refused token.
@@ -53,8 +53,7 @@ impl EdgeError {
             EdgeError::UnknownRealm => "unknown_realm",
             EdgeError::Login(e) => e.code(),
             EdgeError::Callback(e) => e.code(),
-            EdgeError::CrossSite(CrossSite::FetchSite) => "cross_site_fetch",
-            EdgeError::CrossSite(CrossSite::Origin) => "cross_site_origin",
+            EdgeError::CrossSite(c) => c.code(),
             EdgeError::CallbackFailed(c)
             | EdgeError::NoSession(c)
             | EdgeError::SessionEnded(c)

@@ -10,7 +10,6 @@
 
 pub mod cache_policy;
 pub mod config;
-pub mod core_gaps;
 pub mod error;
 pub mod log;
 pub mod reply;

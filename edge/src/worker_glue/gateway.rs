@@ -7,7 +7,7 @@ use worker::{Fetch, Headers, Request, RequestInit, RequestRedirect};
 
 use super::session_routes::request_token;
 use super::{tokens, Answer, Ctx};
-use crate::core_gaps::{identity_headers, is_identity_header, is_page_navigation};
+use realmgate_core::request::{identity_headers, is_identity_header, is_page_navigation};
 use crate::error::EdgeError;
 use crate::reply::Reply;
 use crate::session::forwarded_cookie_header;

@@ -7,7 +7,7 @@ use worker::Request;
 use super::flow::{client_auth, client_secret};
 use super::runtime;
 use super::{provider, tokens, Ctx};
-use crate::core_gaps::{bearer_token, check_same_origin, identity_headers};
+use realmgate_core::request::{bearer_token, check_same_origin, identity_headers};
 use crate::error::EdgeError;
 use crate::reply::Reply;
 use crate::session::{clear_session, session_cookies, SessionTokens};

@@ -1,22 +1,29 @@
-//! ADAPTER — rules the core does not offer yet (issue #3 report, "core API
-//! wished for"). Each function here is a request-level rule that belongs in
-//! `realmgate_core` (so the native server applies the same one); it lives in
-//! the edge only until the core has it, and is kept small and tested so it
-//! can move verbatim.
-//!
-//! Wished-for core homes:
-//! - `realmgate_core::csrf::check_same_origin(origin, sec_fetch_site, own_origin) -> Result<(), CsrfRefusal>`
-//! - `realmgate_core::bearer::from_authorization(header) -> Option<&str>` (RFC 6750 §2.1)
-//! - `realmgate_core::identity_headers::{is_reserved(name), headers_for(&VerifiedIdentity)}`
-//! - `realmgate_core::navigation::is_page_navigation(method, sec_fetch_mode, accept)`
+//! Request-level rules a runtime applies around the login flow: same-origin
+//! checks for state-changing endpoints, the bearer token of an `Authorization`
+//! header (RFC 6750 §2.1), the identity headers given to an origin and which
+//! ones a client may never send, and whether a request is a page navigation.
+//! In the core so the edge and the native server apply the same ones.
 
 /// Why a state-changing request was refused as cross-site.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CrossSite {
     /// `Sec-Fetch-Site` is present and is not `same-origin`.
+    #[error("Sec-Fetch-Site is not same-origin")]
     FetchSite,
     /// `Origin` is present and is not the Worker's origin (or is `null`).
+    #[error("Origin is not this origin")]
     Origin,
+}
+
+impl CrossSite {
+    /// Stable short code for logs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CrossSite::FetchSite => "cross_site_fetch",
+            CrossSite::Origin => "cross_site_origin",
+        }
+    }
 }
 
 /// `POST /refresh` and `/logout` accept only same-origin requests: when the
@@ -81,6 +88,9 @@ pub fn is_page_navigation(method: &str, sec_fetch_mode: Option<&str>, accept: Op
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
 
     const ME: &str = "https://app.example.com";
