@@ -6,6 +6,14 @@
 //! when it exists at build time, under `../shared/vectors/` beside the repository (both
 //! recursive, sorted). Sets the cfg `realmgate_shared_vectors` when the shared folder was
 //! found. Never fails because a folder is absent: it says so with a cargo warning.
+//! Also writes `$OUT_DIR/vector_list.rs`, the same files as one `&[(name, contents)]`
+//! expression (`vectors::EMBEDDED_FILES`, behind the `embedded-vectors` feature), for test
+//! runs of other crates on wasm32 (the edge Worker's WebCrypto path).
+//!
+//! Sets the cfgs the signature backends are compiled under: `realmgate_rustcrypto` (the
+//! RustCrypto backend: on wasm32, or natively with the `rustcrypto` feature) and
+//! `realmgate_rustcrypto_rsa_p256` (its RS256/PS256/ES256 part: with `rustcrypto`, or on
+//! wasm32 with `wasm-rsa-p256`).
 //!
 //! Only this build script reads files; the library itself does no I/O.
 
@@ -16,6 +24,16 @@ use std::{env, fs};
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rustc-check-cfg=cfg(realmgate_shared_vectors)");
+    println!("cargo::rustc-check-cfg=cfg(realmgate_rustcrypto)");
+    println!("cargo::rustc-check-cfg=cfg(realmgate_rustcrypto_rsa_p256)");
+    let wasm32 = env::var("CARGO_CFG_TARGET_ARCH").is_ok_and(|a| a == "wasm32");
+    let rustcrypto = env::var_os("CARGO_FEATURE_RUSTCRYPTO").is_some();
+    if rustcrypto || wasm32 {
+        println!("cargo::rustc-cfg=realmgate_rustcrypto");
+    }
+    if rustcrypto || (wasm32 && env::var_os("CARGO_FEATURE_WASM_RSA_P256").is_some()) {
+        println!("cargo::rustc-cfg=realmgate_rustcrypto_rsa_p256");
+    }
 
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let repo_root = manifest_dir.parent().expect("core/ sits in the repository");
@@ -36,14 +54,15 @@ fn main() {
     }
 
     let mut out = String::new();
-    let repo_files = embed(&mut out, "repo", &repo_vectors, "tests/vectors");
+    let mut list = String::from("&[\n");
+    let repo_files = embed(&mut out, &mut list, "repo", &repo_vectors, "tests/vectors");
     if repo_files == 0 {
         println!("cargo::warning=no vector files under {}", repo_vectors.display());
     }
     writeln!(out, "const REPO_VECTOR_FILES: usize = {repo_files};").unwrap();
 
     if shared_vectors.is_dir() {
-        embed(&mut out, "shared", &shared_vectors, "shared/vectors");
+        embed(&mut out, &mut list, "shared", &shared_vectors, "shared/vectors");
         println!("cargo::rustc-cfg=realmgate_shared_vectors");
     } else {
         println!(
@@ -52,16 +71,21 @@ fn main() {
         );
     }
 
+    list.push_str("]\n");
+
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo"));
-    let target = out_dir.join("vector_files.rs");
-    // Rewrite only on change, so an unchanged list does not trigger a rebuild.
-    if fs::read_to_string(&target).ok().as_deref() != Some(out.as_str()) {
-        fs::write(&target, out).expect("write vector_files.rs");
+    for (name, contents) in [("vector_files.rs", out), ("vector_list.rs", list)] {
+        let target = out_dir.join(name);
+        // Rewrite only on change, so an unchanged list does not trigger a rebuild.
+        if fs::read_to_string(&target).ok().as_deref() != Some(contents.as_str()) {
+            fs::write(&target, contents).unwrap_or_else(|e| panic!("write {name}: {e}"));
+        }
     }
 }
 
-/// Appends one `vector_file!` line per JSON file under `dir`; returns how many.
-fn embed(out: &mut String, prefix: &str, dir: &Path, display_prefix: &str) -> usize {
+/// Appends one `vector_file!` line per JSON file under `dir` to `out`, and one
+/// `(name, include_str!(path))` entry to `list`; returns how many.
+fn embed(out: &mut String, list: &mut String, prefix: &str, dir: &Path, display_prefix: &str) -> usize {
     if !dir.is_dir() {
         return 0;
     }
@@ -76,7 +100,9 @@ fn embed(out: &mut String, prefix: &str, dir: &Path, display_prefix: &str) -> us
             .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
             .collect();
         let absolute = file.canonicalize().expect("canonical path");
-        writeln!(out, "vector_file!({ident}, {display:?}, {:?});", absolute.to_str().expect("UTF-8 path")).unwrap();
+        let absolute = absolute.to_str().expect("UTF-8 path");
+        writeln!(out, "vector_file!({ident}, {display:?}, {absolute:?});").unwrap();
+        writeln!(list, "    ({display:?}, include_str!({absolute:?})),").unwrap();
     }
     files.len()
 }

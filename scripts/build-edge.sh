@@ -43,9 +43,9 @@ bin() { command -v "$1" 2>/dev/null || { [[ -x "$ROOT/node_modules/.bin/$1" ]] &
   want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/^version = "|"$/, ""); print; exit }' Cargo.lock)"
   have="$("$WASM_BINDGEN_BIN" --version | awk '{print $2}')"
   [[ "$want" == "$have" ]] || die "wasm-bindgen CLI is $have but Cargo.lock has $want"
-  say "worker-build --release (wasm-bindgen $have)"
+  say "worker-build --profile edge $* (wasm-bindgen $have)"
   cd edge
-  worker-build --release 2>&1 | grep -v '^\s*Compiling ' || exit "${PIPESTATUS[0]}"
+  worker-build --profile edge "$@" 2>&1 | grep -v '^\s*Compiling ' || exit "${PIPESTATUS[0]}"
 )
 
 wasm="edge/build/index_bg.wasm"

@@ -12,6 +12,12 @@ use crate::reply::Reply;
 /// RFC 6750 §3 challenge for a refused token.
 pub const INVALID_TOKEN_CHALLENGE: &str = "Bearer error=\"invalid_token\"";
 
+/// The outcome code when the runtime's signature primitive (WebCrypto) failed and the
+/// bundle has no wasm backend for the algorithm (built without `wasm-signatures`): the
+/// token is refused as `Internal` (500; at the callback `CallbackFailed`, 502), since no
+/// signature check ran. Fail closed, never "valid".
+pub const SIGNATURE_UNAVAILABLE: &str = "signature_unavailable";
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EdgeError {
     /// The Worker's configuration is unusable.
@@ -131,6 +137,15 @@ mod tests {
         assert_eq!(r.status, 401);
         assert_eq!(r.header("www-authenticate"), Some("Bearer error=\"invalid_token\""));
         assert!(!r.body.contains("expired"), "the reason stays in the logs");
+    }
+
+    #[test]
+    fn an_unavailable_signature_check_refuses_with_its_own_code() {
+        let e = EdgeError::Internal(SIGNATURE_UNAVAILABLE);
+        assert_eq!(e.code(), "signature_unavailable");
+        assert_eq!(e.reply().status, 500, "not 200, and not a 401 blaming the token");
+        assert!(!e.reply().body.contains(SIGNATURE_UNAVAILABLE), "the reason stays in the logs");
+        assert_eq!(EdgeError::CallbackFailed(SIGNATURE_UNAVAILABLE).reply().status, 502);
     }
 
     #[test]

@@ -19,6 +19,12 @@ pub mod session;
 #[cfg(target_arch = "wasm32")]
 mod worker_glue;
 
+/// The Worker's signature primitive (WebCrypto), public for the wasm32 test that runs the
+/// vector files through it (tests/webcrypto_vectors.rs). Not an API.
+#[cfg(target_arch = "wasm32")]
+#[doc(hidden)]
+pub use worker_glue::webcrypto;
+
 /// The core's version, as the Worker reports it.
 pub fn core_linked() -> &'static str {
     env!("CARGO_PKG_VERSION")

@@ -4,7 +4,8 @@
 //!
 //! Each key keeps the raw material every backend can use (ring reads it
 //! directly; WebCrypto imports it) and, where the RustCrypto backend is
-//! compiled, that backend's parsed key.
+//! compiled for its algorithm (build.rs: `realmgate_rustcrypto`,
+//! `realmgate_rustcrypto_rsa_p256`), that backend's parsed key.
 
 use core::fmt;
 
@@ -64,7 +65,7 @@ pub struct RsaKey {
     n: Vec<u8>,
     e: Vec<u8>,
     bits: usize,
-    #[cfg(any(feature = "rustcrypto", target_arch = "wasm32"))]
+    #[cfg(realmgate_rustcrypto_rsa_p256)]
     pub(crate) rustcrypto: rsa::PublicKey,
 }
 
@@ -72,7 +73,7 @@ pub struct RsaKey {
 #[derive(Clone)]
 pub struct P256Key {
     sec1: [u8; 65],
-    #[cfg(any(feature = "rustcrypto", target_arch = "wasm32"))]
+    #[cfg(realmgate_rustcrypto_rsa_p256)]
     pub(crate) rustcrypto: p256::ecdsa::VerifyingKey,
 }
 
@@ -80,7 +81,7 @@ pub struct P256Key {
 #[derive(Clone)]
 pub struct Ed25519Key {
     bytes: [u8; 32],
-    #[cfg(any(feature = "rustcrypto", target_arch = "wasm32"))]
+    #[cfg(realmgate_rustcrypto)]
     pub(crate) rustcrypto: ed25519_dalek::VerifyingKey,
 }
 
@@ -115,7 +116,7 @@ impl PublicKey {
             return Err(KeyError::RsaRoca);
         }
         Ok(PublicKey::Rsa(RsaKey {
-            #[cfg(any(feature = "rustcrypto", target_arch = "wasm32"))]
+            #[cfg(realmgate_rustcrypto_rsa_p256)]
             rustcrypto: rsa::PublicKey::new(
                 rsa::BoxedUint::from_be_slice_vartime(n),
                 rsa::BoxedUint::from_be_slice_vartime(e),
@@ -136,10 +137,10 @@ impl PublicKey {
         // The point is checked at load on every backend (ring can only refuse it per
         // signature), so a bad key is dropped the same way natively and on wasm32.
         let point = p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1).map_err(|_| KeyError::P256Point)?;
-        #[cfg(not(any(feature = "rustcrypto", target_arch = "wasm32")))]
+        #[cfg(not(realmgate_rustcrypto_rsa_p256))]
         let _ = point;
         Ok(PublicKey::P256(P256Key {
-            #[cfg(any(feature = "rustcrypto", target_arch = "wasm32"))]
+            #[cfg(realmgate_rustcrypto_rsa_p256)]
             rustcrypto: point,
             sec1,
         }))
@@ -167,7 +168,7 @@ impl PublicKey {
             return Err(KeyError::Ed25519Key);
         }
         Ok(PublicKey::Ed25519(Ed25519Key {
-            #[cfg(any(feature = "rustcrypto", target_arch = "wasm32"))]
+            #[cfg(realmgate_rustcrypto)]
             rustcrypto: point,
             bytes,
         }))

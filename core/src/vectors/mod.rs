@@ -5,6 +5,13 @@
 pub mod jwt;
 pub mod wycheproof;
 
+/// Every vector file of the repository's `tests/vectors/` and, when it was there at build
+/// time, `../shared/vectors/`, as `(name, contents)`, embedded by `core/build.rs`: for test
+/// runs on wasm32 (no file system) of crates that check the vectors through their own
+/// signature path (the edge Worker's WebCrypto). Never in a build without the feature.
+#[cfg(feature = "embedded-vectors")]
+pub const EMBEDDED_FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/vector_list.rs"));
+
 use serde_json::Value;
 
 use crate::callback::CallbackQuery;

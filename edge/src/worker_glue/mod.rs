@@ -8,7 +8,7 @@ mod provider;
 mod runtime;
 mod session_routes;
 mod tokens;
-mod webcrypto;
+pub mod webcrypto;
 
 use realmgate_core::cookies::{parse_cookie_header, CookieJar};
 use worker::{event, Context, Env, Headers, KvStore, Request, Response};

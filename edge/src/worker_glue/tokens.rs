@@ -8,10 +8,12 @@ use realmgate_core::verify::{Refusal, UntrustedJwt, VerifiedIdentity};
 use realmgate_core::{RealmName, RealmPolicy};
 
 use super::{provider, webcrypto, Ctx};
-use crate::error::EdgeError;
+use crate::error::{EdgeError, SIGNATURE_UNAVAILABLE};
 
 /// The core's split verification with the runtime's signature primitive:
 /// `prepare` (alg allow-list, key choice) → WebCrypto → `finish` (claims).
+/// A WebCrypto failure without the `wasm-signatures` backends is `Err(None)`
+/// (`SIGNATURE_UNAVAILABLE`): the token is refused, as no signature check ran.
 async fn verify_split(
     ctx_detail: &mut Option<String>,
     jwt: UntrustedJwt<'_>,
@@ -19,13 +21,17 @@ async fn verify_split(
     policy: &RealmPolicy,
     now: u64,
     audiences: Option<&[String]>,
-) -> Result<VerifiedIdentity, Refusal> {
+) -> Result<VerifiedIdentity, Option<Refusal>> {
     let check = jwt.prepare(keys, policy)?;
-    let (ok, fell_back) = webcrypto::verify(check.alg(), check.key(), check.message(), check.signature()).await;
-    if fell_back {
+    let (ok, webcrypto_failed) = webcrypto::verify(check.alg(), check.key(), check.message(), check.signature()).await;
+    if webcrypto_failed {
+        if !cfg!(feature = "wasm-signatures") {
+            // Logged by the caller as the outcome code; never the token.
+            return Err(None);
+        }
         *ctx_detail = Some("webcrypto_fallback".into());
     }
-    check.finish(ok, policy, now, audiences)
+    Ok(check.finish(ok, policy, now, audiences)?)
 }
 
 /// The allowed realm a token claims to be from (unverified: it only picks
@@ -42,7 +48,7 @@ fn kid_of(token: &str) -> Option<String> {
 /// Verifies an access token locally. Refusals become `InvalidToken(code)`;
 /// keys that cannot be had at all become `Upstream`.
 pub async fn verify_access_token(ctx: &mut Ctx, token: &str) -> Result<VerifiedIdentity, EdgeError> {
-    let refused = |r: realmgate_core::verify::Refusal| EdgeError::InvalidToken(r.code.code());
+    let refused = |r: Refusal| EdgeError::InvalidToken(r.code.code());
     let jwt = UntrustedJwt::parse(token).map_err(refused)?;
     let realm = jwt
         .claimed_issuer()
@@ -52,7 +58,9 @@ pub async fn verify_access_token(ctx: &mut Ctx, token: &str) -> Result<VerifiedI
     ctx.realm = Some(realm.to_string());
     let kid = jwt.kid().map(str::to_owned);
     let keys = provider::keys(ctx, &realm, kid.as_deref()).await?;
-    let identity = verify_split(&mut ctx.detail, jwt, &keys, &ctx.cfg.policy, ctx.now, None).await.map_err(refused)?;
+    let identity = verify_split(&mut ctx.detail, jwt, &keys, &ctx.cfg.policy, ctx.now, None)
+        .await
+        .map_err(|r| r.map_or(EdgeError::Internal(SIGNATURE_UNAVAILABLE), refused))?;
     if !is_access_token(&identity) {
         return Err(EdgeError::InvalidToken("token_type"));
     }
@@ -73,7 +81,9 @@ pub async fn validate_callback_id_token(
     let keys = provider::keys(ctx, realm, kid_of(token).as_deref()).await?;
     let jwt = UntrustedJwt::parse(token).map_err(|r| failed(r.code.code()))?;
     let audiences = [client_id.to_owned()];
-    let identity = verify_split(&mut ctx.detail, jwt, &keys, &ctx.cfg.policy, ctx.now, Some(&audiences)).await.map_err(|r| failed(r.code.code()))?;
+    let identity = verify_split(&mut ctx.detail, jwt, &keys, &ctx.cfg.policy, ctx.now, Some(&audiences))
+        .await
+        .map_err(|r| failed(r.map_or(SIGNATURE_UNAVAILABLE, |r| r.code.code())))?;
     check_id_token(&identity, realm, client_id, nonce).map_err(|e| failed(e.code()))?;
     Ok(identity)
 }

@@ -4,7 +4,10 @@
 //! (BoringSSL in workerd) for RS256, PS256 and ES256, and the core's own
 //! backend for EdDSA; the core then finishes with the verdict
 //! (`PreparedCheck::finish`, which also re-checks the signature's encoding).
-//! A WebCrypto failure (not a "false") falls back to the core's backend.
+//! A WebCrypto failure (not a "false") is reported to the caller: with the
+//! `wasm-signatures` feature the core's pure-Rust RSA/P-256 then decides;
+//! without it (the default bundle, which has no RSA/P-256 in wasm) the
+//! signature counts as not verified and the caller refuses the token.
 
 use js_sys::{Array, Object, Reflect};
 use realmgate_core::b64;
@@ -67,7 +70,9 @@ pub async fn verify(alg: Algorithm, key: &PublicKey, message: &[u8], signature: 
         Ok(Some(verdict)) => (verdict, false),
         // EdDSA: the core's pure-Rust backend (as fast as WebCrypto, PERF-NOTES.md).
         Ok(None) => (default_backend().verify(alg, key, message, signature), false),
-        // WebCrypto refused the key or call: the core's backend still decides.
-        Err(_) => (default_backend().verify(alg, key, message, signature), true),
+        // WebCrypto refused the key or call: the core's backend still decides
+        // when it has the algorithm (`wasm-signatures`); otherwise fail closed.
+        Err(_) if cfg!(feature = "wasm-signatures") => (default_backend().verify(alg, key, message, signature), true),
+        Err(_) => (false, true),
     }
 }

@@ -2,6 +2,9 @@
 //! and every claim rule stay in the core; the primitive comes from a backend
 //! chosen per target. ring natively; RustCrypto on wasm32 (and natively
 //! behind the `rustcrypto` feature, so the same vectors run through it).
+//! On wasm32 without the `wasm-rsa-p256` feature (the edge Worker's bundle)
+//! RustCrypto covers EdDSA only and refuses RS256, PS256 and ES256: the
+//! Worker verifies those with WebCrypto.
 //!
 //! Every backend applies the same encoding rules first ([`precheck`]): an
 //! RSA signature as long as the modulus, ES256 as exactly 64 bytes `r || s`
@@ -14,7 +17,7 @@ use super::Algorithm;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod ring;
-#[cfg(any(feature = "rustcrypto", target_arch = "wasm32"))]
+#[cfg(realmgate_rustcrypto)]
 pub mod rustcrypto;
 
 /// A signature primitive: does `signature` over `message` verify under `key` with `alg`?
@@ -28,7 +31,8 @@ pub trait SignatureBackend: Send + Sync {
     }
 }
 
-/// The backend for this target: ring natively, RustCrypto on wasm32.
+/// The backend for this target: ring natively, RustCrypto on wasm32 (EdDSA
+/// only there without the `wasm-rsa-p256` feature).
 pub fn default_backend() -> &'static dyn SignatureBackend {
     #[cfg(not(target_arch = "wasm32"))]
     {
@@ -45,7 +49,7 @@ pub fn all_backends() -> Vec<&'static dyn SignatureBackend> {
     let native: &[&'static dyn SignatureBackend] = &[
         #[cfg(not(target_arch = "wasm32"))]
         &ring::Ring,
-        #[cfg(any(feature = "rustcrypto", target_arch = "wasm32"))]
+        #[cfg(realmgate_rustcrypto)]
         &rustcrypto::RustCrypto,
     ];
     native.to_vec()
