@@ -1,8 +1,9 @@
 // Where the bytes of a wasm module go: code size per function and per crate (from the
 // module's `name` section), and the size of each section raw and deflated. For a module
-// that keeps its names, e.g. the edge bundle before build-edge.sh strips them:
+// that keeps its names, e.g. the edge bundle before build-edge.sh strips them, or
+// `wasm-bindgen` + `wasm-opt -O --debuginfo` on target/wasm/wasm32-unknown-unknown/edge/
+// realmgate_edge.wasm (docs/edge-bundle-size.md):
 //
-//   scripts/edge-bundle-profile.sh          (builds such a copy and runs this on it)
 //   node scripts/wasm-profile.mjs file.wasm [top-N functions, default 30]
 import { readFileSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
