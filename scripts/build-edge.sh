@@ -2,7 +2,10 @@
 # Builds the edge Worker bundle (edge/build/index.js + index_bg.wasm) with
 # worker-build, without any download: wasm-bindgen, esbuild and wasm-opt come
 # from the machine (scripts/setup.sh installs them; TOOLCHAIN.md §4).
-# Prints the wasm bundle's raw and gzipped sizes.
+# Prints the wasm bundle's raw and gzipped sizes (scripts/check-bundle-size.sh holds them
+# to the budget). Profile `edge` (workspace Cargo.toml: size-optimized, signature crates
+# at opt-level 3). Arguments go to worker-build/cargo, e.g. `--features wasm-signatures`
+# (the bench variant with RustCrypto RSA/P-256 in wasm; not held to the budget).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
