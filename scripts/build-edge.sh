@@ -3,7 +3,13 @@
 # worker-build, without any download: wasm-bindgen, esbuild and wasm-opt come
 # from the machine (scripts/setup.sh installs them; TOOLCHAIN.md §4).
 # Prints the wasm bundle's raw and gzipped sizes.
+#
+# Environment (for bench/edge/run.sh): REALMGATE_EDGE_OUT=dir (relative to edge/,
+# default build) and REALMGATE_EDGE_FEATURES=list (cargo features of realmgate-edge,
+# e.g. wasm-signatures).
 set -euo pipefail
+OUT="${REALMGATE_EDGE_OUT:-build}"
+FEATURES="${REALMGATE_EDGE_FEATURES:-}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
@@ -45,11 +51,13 @@ bin() { command -v "$1" 2>/dev/null || { [[ -x "$ROOT/node_modules/.bin/$1" ]] &
   [[ "$want" == "$have" ]] || die "wasm-bindgen CLI is $have but Cargo.lock has $want"
   say "worker-build --release (wasm-bindgen $have)"
   cd edge
-  worker-build --release 2>&1 | grep -v '^\s*Compiling ' || exit "${PIPESTATUS[0]}"
+  extra=()
+  [[ -z "$FEATURES" ]] || extra=(--features "$FEATURES")
+  worker-build --release --out-dir "$OUT" "${extra[@]}" 2>&1 | grep -v '^\s*Compiling ' || exit "${PIPESTATUS[0]}"
 )
 
-wasm="edge/build/index_bg.wasm"
-[[ -f "$wasm" && -f edge/build/index.js ]] || die "worker-build produced no bundle"
+wasm="edge/$OUT/index_bg.wasm"
+[[ -f "$wasm" && -f "edge/$OUT/index.js" ]] || die "worker-build produced no bundle"
 # worker-build's wasm-opt pass keeps the function-name section (~100 KB); strip it.
 "$ROOT/node_modules/.bin/wasm-opt" --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
   --strip-debug --strip-producers "$wasm" -o "$wasm.stripped" && mv "$wasm.stripped" "$wasm"

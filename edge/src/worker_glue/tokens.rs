@@ -8,12 +8,14 @@ use realmgate_core::verify::{Refusal, UntrustedJwt, VerifiedIdentity};
 use realmgate_core::{RealmName, RealmPolicy};
 
 use super::{provider, webcrypto, Ctx};
+use crate::config::SignaturePath;
 use crate::error::EdgeError;
 
 /// The core's split verification with the runtime's signature primitive:
 /// `prepare` (alg allow-list, key choice) → WebCrypto → `finish` (claims).
 async fn verify_split(
     ctx_detail: &mut Option<String>,
+    path: SignaturePath,
     jwt: UntrustedJwt<'_>,
     keys: &KeySet,
     policy: &RealmPolicy,
@@ -21,7 +23,7 @@ async fn verify_split(
     audiences: Option<&[String]>,
 ) -> Result<VerifiedIdentity, Refusal> {
     let check = jwt.prepare(keys, policy)?;
-    let (ok, fell_back) = webcrypto::verify(check.alg(), check.key(), check.message(), check.signature()).await;
+    let (ok, fell_back) = webcrypto::verify(path, check.alg(), check.key(), check.message(), check.signature()).await;
     if fell_back {
         *ctx_detail = Some("webcrypto_fallback".into());
     }
@@ -52,7 +54,7 @@ pub async fn verify_access_token(ctx: &mut Ctx, token: &str) -> Result<VerifiedI
     ctx.realm = Some(realm.to_string());
     let kid = jwt.kid().map(str::to_owned);
     let keys = provider::keys(ctx, &realm, kid.as_deref()).await?;
-    let identity = verify_split(&mut ctx.detail, jwt, &keys, &ctx.cfg.policy, ctx.now, None).await.map_err(refused)?;
+    let identity = verify_split(&mut ctx.detail, ctx.cfg.signature_path, jwt, &keys, &ctx.cfg.policy, ctx.now, None).await.map_err(refused)?;
     if !is_access_token(&identity) {
         return Err(EdgeError::InvalidToken("token_type"));
     }
@@ -73,7 +75,7 @@ pub async fn validate_callback_id_token(
     let keys = provider::keys(ctx, realm, kid_of(token).as_deref()).await?;
     let jwt = UntrustedJwt::parse(token).map_err(|r| failed(r.code.code()))?;
     let audiences = [client_id.to_owned()];
-    let identity = verify_split(&mut ctx.detail, jwt, &keys, &ctx.cfg.policy, ctx.now, Some(&audiences)).await.map_err(|r| failed(r.code.code()))?;
+    let identity = verify_split(&mut ctx.detail, ctx.cfg.signature_path, jwt, &keys, &ctx.cfg.policy, ctx.now, Some(&audiences)).await.map_err(|r| failed(r.code.code()))?;
     check_id_token(&identity, realm, client_id, nonce).map_err(|e| failed(e.code()))?;
     Ok(identity)
 }
