@@ -6,7 +6,7 @@
 // S256, and returns an RS256 ID token with the flow's nonce). It runs in its own
 // process, so its CPU is not counted in the Worker's.
 //
-//   node bench/edge/issuer.mjs --port 9101 --client-secret S --out tokens.json
+//   BENCH_CLIENT_SECRET=S node bench/edge/issuer.mjs --port 9101 --out tokens.json
 //
 // Writes `out`: { issuer, jwks_uri, tokens: { RS256, ES256, EdDSA } } — access
 // tokens (aud urn:realmgate:api, typ Bearer) valid for a day. Prints "ready".
@@ -19,13 +19,13 @@ import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 const { values: args } = parseArgs({
   options: {
     port: { type: 'string' },
-    'client-secret': { type: 'string' },
     out: { type: 'string' },
   },
 });
 const port = Number(args.port);
-if (!port || !args.out || !args['client-secret']) {
-  console.error('usage: issuer.mjs --port P --client-secret S --out FILE');
+const clientSecret = process.env.BENCH_CLIENT_SECRET;
+if (!port || !args.out || !clientSecret) {
+  console.error('usage: BENCH_CLIENT_SECRET=S issuer.mjs --port P --out FILE');
   process.exit(2);
 }
 
@@ -76,7 +76,7 @@ fs.writeFileSync(args.out, JSON.stringify({ issuer, jwks_uri: `${issuer}/protoco
 // code → { client_id, redirect_uri, challenge, nonce }, single use.
 const codes = new Map();
 const counters = { discovery: 0, jwks: 0, authorize: 0, token: 0 };
-const expectedBasic = `Basic ${Buffer.from(`${encodeURIComponent(CLIENT_ID)}:${encodeURIComponent(args['client-secret'])}`).toString('base64')}`;
+const expectedBasic = `Basic ${Buffer.from(`${encodeURIComponent(CLIENT_ID)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
 
 function send(res, status, body, headers = {}) {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });

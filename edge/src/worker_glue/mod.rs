@@ -10,6 +10,9 @@ mod session_routes;
 mod tokens;
 mod webcrypto;
 
+use std::cell::OnceCell;
+use std::rc::Rc;
+
 use realmgate_core::cookies::{parse_cookie_header, CookieJar};
 use worker::{event, Context, Env, Headers, KvStore, Request, Response};
 
@@ -23,7 +26,7 @@ use crate::session::clear_session;
 /// What a request needs besides itself.
 pub(crate) struct Ctx {
     pub env: Env,
-    pub cfg: EdgeConfig,
+    pub cfg: Rc<EdgeConfig>,
     pub kv: KvStore,
     pub url: url::Url,
     pub jar: CookieJar,
@@ -84,11 +87,30 @@ pub async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
     Ok(response)
 }
 
-type Failure = (EdgeError, CookieJar, Option<EdgeConfig>);
+type Failure = (EdgeError, CookieJar, Option<Rc<EdgeConfig>>);
+
+thread_local! {
+    /// The configuration, parsed once per isolate: vars and secrets are fixed for an
+    /// isolate's lifetime (a new deployment or `wrangler dev` reload is a new isolate).
+    /// (Parsing the policy JSON again on every request was pure overhead.)
+    static CONFIG: OnceCell<Rc<EdgeConfig>> = const { OnceCell::new() };
+}
+
+/// The isolate's configuration; a faulty one is not cached (reported on every request).
+fn config(env: &Env) -> Result<Rc<EdgeConfig>, crate::config::ConfigError> {
+    if let Some(cfg) = CONFIG.with(|c| c.get().cloned()) {
+        return Ok(cfg);
+    }
+    let cfg = Rc::new(EdgeConfig::from_vars(|name| env.var(name).ok().map(|v| v.to_string()))?);
+    CONFIG.with(|c| {
+        let _ = c.set(cfg.clone());
+    });
+    Ok(cfg)
+}
 
 async fn handle(req: &Request, env: Env, line: &mut LogLine) -> Result<Answer, Failure> {
     let jar = parse_cookie_header(&Ctx::header(req, "Cookie").unwrap_or_default());
-    let cfg = match EdgeConfig::from_vars(|name| env.var(name).ok().map(|v| v.to_string())) {
+    let cfg = match config(&env) {
         Ok(cfg) => cfg,
         Err(e) => {
             line.detail = Some(e.variable());
