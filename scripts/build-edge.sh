@@ -6,7 +6,8 @@
 #
 # Environment (for bench/edge/run.sh): REALMGATE_EDGE_OUT=dir (relative to edge/,
 # default build) and REALMGATE_EDGE_FEATURES=list (cargo features of realmgate-edge,
-# e.g. wasm-signatures).
+# e.g. wasm-signatures); REALMGATE_EDGE_KEEP_NAMES=1 keeps the function-name
+# section (for profiles: bench/edge/profile.mjs).
 set -euo pipefail
 OUT="${REALMGATE_EDGE_OUT:-build}"
 FEATURES="${REALMGATE_EDGE_FEATURES:-}"
@@ -58,9 +59,12 @@ bin() { command -v "$1" 2>/dev/null || { [[ -x "$ROOT/node_modules/.bin/$1" ]] &
 
 wasm="edge/$OUT/index_bg.wasm"
 [[ -f "$wasm" && -f "edge/$OUT/index.js" ]] || die "worker-build produced no bundle"
-# worker-build's wasm-opt pass keeps the function-name section (~100 KB); strip it.
-"$ROOT/node_modules/.bin/wasm-opt" --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-  --strip-debug --strip-producers "$wasm" -o "$wasm.stripped" && mv "$wasm.stripped" "$wasm"
+# worker-build's wasm-opt pass keeps the function-name section (~100 KB); strip it
+# (unless a profile needs the names).
+if [[ "${REALMGATE_EDGE_KEEP_NAMES:-}" != 1 ]]; then
+  "$ROOT/node_modules/.bin/wasm-opt" --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+    --strip-debug --strip-producers "$wasm" -o "$wasm.stripped" && mv "$wasm.stripped" "$wasm"
+fi
 raw=$(stat -c %s "$wasm")
 gz=$(gzip -9 -c "$wasm" | wc -c)
 say "wasm bundle: $wasm raw $raw bytes ($((raw / 1024)) KiB), gzipped $gz bytes ($((gz / 1024)) KiB)"

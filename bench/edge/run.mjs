@@ -32,8 +32,8 @@ const CONNECTIONS = env('BENCH_CONNECTIONS', 8);
 const LOGINS = env('BENCH_LOGINS', 300);
 const CONCURRENCY = env('BENCH_LOGIN_CONCURRENCY', 8);
 const WITH_WASM = process.env.BENCH_SKIP_WASM !== '1';
-const PORTS = { issuer: 9101, noop: 9110, jose: 9111, ours: 9112, 'wsig-wc': 9113, 'wsig-wasm': 9114, 'noop-log': 9115 };
-const INSPECTOR = { noop: 9160, jose: 9161, ours: 9162, 'wsig-wc': 9163, 'wsig-wasm': 9164, 'noop-log': 9165 };
+const PORTS = { issuer: 9101, noop: 9110, jose: 9111, ours: 9112, 'wsig-wc': 9113, 'wsig-wasm': 9114, 'noop-log': 9115, 'jose-log': 9116, 'ours-errors': 9117 };
+const INSPECTOR = { noop: 9160, jose: 9161, ours: 9162, 'wsig-wc': 9163, 'wsig-wasm': 9164, 'noop-log': 9165, 'jose-log': 9166, 'ours-errors': 9167 };
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 const ALGS = ['RS256', 'ES256', 'EdDSA'];
 
@@ -192,7 +192,7 @@ const policy = JSON.stringify({
   realms: { members: { client_id: realm.client_id, audiences: [realm.audience], scopes: ['openid', 'email'] } },
 });
 
-function oursConfig(name, bundleDir, signaturePath) {
+function oursConfig(name, bundleDir, signaturePath, logRequests = 'all') {
   const main = path.join(ROOT, 'edge', bundleDir, 'index.js');
   if (!fs.existsSync(main)) die(`${main} is missing (run bench/edge/run.sh, which builds it)`);
   const dir = path.join(work, name);
@@ -209,6 +209,7 @@ function oursConfig(name, bundleDir, signaturePath) {
     // jose's createRemoteJWKSet keeps a fetched set 10 minutes; same here.
     'JWKS_TTL_SECONDS = "600"',
     `SIGNATURE_PATH = "${signaturePath}"`,
+    `LOG_REQUESTS = "${logRequests}"`,
     // Bench-only, random per run; wrangler passes vars and secrets to the Worker the same way.
     `CLIENT_SECRET_MEMBERS = "${secret}"`,
     '',
@@ -217,12 +218,18 @@ function oursConfig(name, bundleDir, signaturePath) {
   return { config: path.join(dir, 'wrangler.toml'), cwd: dir };
 }
 
+const joseVars = [`ISSUER:${realm.issuer}`, `JWKS_URL:${realm.jwks_uri}`, `AUDIENCE:${realm.audience}`];
 const variants = {
   noop: { config: path.join(ROOT, 'bench/edge/noop/wrangler.toml'), cwd: path.join(ROOT, 'bench/edge/noop'), vars: [] },
   // The no-op printing one JSON line per request, as our Worker does: what a log line costs here.
   'noop-log': { config: path.join(ROOT, 'bench/edge/noop/wrangler.toml'), cwd: path.join(ROOT, 'bench/edge/noop'), vars: ['LOG:1'] },
-  jose: { config: path.join(ROOT, 'bench/edge/jose/wrangler.toml'), cwd: path.join(ROOT, 'bench/edge/jose'), vars: [`ISSUER:${realm.issuer}`, `JWKS_URL:${realm.jwks_uri}`, `AUDIENCE:${realm.audience}`] },
+  jose: { config: path.join(ROOT, 'bench/edge/jose/wrangler.toml'), cwd: path.join(ROOT, 'bench/edge/jose'), vars: joseVars },
+  // jose printing the same JSON line per request as ours with LOG_REQUESTS=all: like with like.
+  'jose-log': { config: path.join(ROOT, 'bench/edge/jose/wrangler.toml'), cwd: path.join(ROOT, 'bench/edge/jose'), vars: [...joseVars, 'LOG:1'] },
+  // LOG_REQUESTS=all (the default): one log line per request.
   ours: { ...oursConfig('ours', 'build', 'webcrypto'), vars: [] },
+  // LOG_REQUESTS=errors: no line for a successful verification (every request here).
+  'ours-errors': { ...oursConfig('ours-errors', 'build', 'webcrypto', 'errors'), vars: [] },
 };
 if (WITH_WASM) {
   variants['wsig-wc'] = { ...oursConfig('wsig-wc', 'build-wasmsig', 'webcrypto'), vars: [] };
@@ -338,23 +345,25 @@ console.log('| variant | req/s | Worker workerd CPU µs/req | proxy workerd CPU 
 console.log('|---|--:|--:|--:|');
 for (const k of Object.keys(results)) console.log(`| ${k} | ${fmt(med(k, (x) => x.rps), 0)} | ${fmt(med(k, (x) => x.cpu), 0)} | ${fmt(med(k, (x) => x.proxyCpu), 0)} |`);
 
-console.log('\n## Throughput ratios (median of per-round ratios)');
-console.log('| alg | ours/jose (target ≥ 1.0) | ours/no-op (target ≥ 0.5) |');
-console.log('|---|--:|--:|');
+console.log('\n## Throughput ratios (median of per-round ratios), like with like');
+console.log('Targets: ours ≥ 1.0× jose, ours ≥ 0.5× no-op. "logging": ours with LOG_REQUESTS=all (default) against jose and the no-op each printing the same JSON line per request; "no log line": ours with LOG_REQUESTS=errors (no line for a success) against jose and the no-op printing nothing.');
+console.log('| alg | logging: ours/jose-log | logging: ours/noop-log | logging: ours/noop | no log line: ours-errors/jose | no log line: ours-errors/noop |');
+console.log('|---|--:|--:|--:|--:|--:|');
 const verdict = (x, t) => `${fmt(x)} ${x >= t ? 'met' : 'NOT met'}`;
-console.log(`| (no-op printing one log line per request, as ours does) | | ${fmt(ratio('noop-log', 'noop', (x) => x.rps))} × no-op |`);
 for (const alg of ALGS) {
-  console.log(`| ${alg} | ${verdict(ratio(`ours ${alg}`, `jose ${alg}`, (x) => x.rps), 1.0)} | ${verdict(ratio(`ours ${alg}`, 'noop', (x) => x.rps), 0.5)} |`);
+  const r = (a, b) => ratio(a.includes(' ') || isNoop(a) ? a : `${a} ${alg}`, isNoop(b) ? b : `${b} ${alg}`, (x) => x.rps);
+  console.log(`| ${alg} | ${verdict(r('ours', 'jose-log'), 1.0)} | ${verdict(r('ours', 'noop-log'), 0.5)} | ${verdict(r('ours', 'noop'), 0.5)} | ${verdict(r('ours-errors', 'jose'), 1.0)} | ${verdict(r('ours-errors', 'noop'), 0.5)} |`);
 }
+console.log(`(cross pairs, for reference: ${ALGS.map((alg) => `${alg} ours/jose ${fmt(ratio(`ours ${alg}`, `jose ${alg}`, (x) => x.rps))}`).join(', ')}; noop-log/noop ${fmt(ratio('noop-log', 'noop', (x) => x.rps))})`);
 
 console.log('\n## CPU per verification inside the Worker (workerd CPU/request minus the no-op\'s, µs, median of per-round values)');
 const net = (k) => median(results[k].map((x, i) => x.cpu - results.noop[i].cpu));
 const netRatio = (a, b) => median(results[a].map((x, i) => (x.cpu - results.noop[i].cpu) / (results[b][i].cpu - results.noop[i].cpu)));
 console.log(`(one console.log line per request, no-op with LOG=1 minus no-op: ${fmt(net('noop-log'), 0)} µs)`);
-console.log('| alg | ours (default build) | jose | ours/jose CPU |' + (WITH_WASM ? ' wasm-signatures build: WebCrypto path | wasm path | signature alone: wasm − WebCrypto | WebCrypto ≥ 3× faster? |' : ''));
-console.log('|---|--:|--:|--:|' + (WITH_WASM ? '--:|--:|--:|---|' : ''));
+console.log('| alg | ours (LOG_REQUESTS=all) | jose-log | ours/jose-log CPU | ours-errors | jose | ours-errors/jose CPU |' + (WITH_WASM ? ' wasm-signatures build: WebCrypto path | wasm path | signature alone: wasm − WebCrypto | WebCrypto ≥ 3× faster? |' : ''));
+console.log('|---|--:|--:|--:|--:|--:|--:|' + (WITH_WASM ? '--:|--:|--:|---|' : ''));
 for (const alg of ALGS) {
-  let line = `| ${alg} | ${fmt(net(`ours ${alg}`), 0)} | ${fmt(net(`jose ${alg}`), 0)} | ${fmt(netRatio(`ours ${alg}`, `jose ${alg}`))} |`;
+  let line = `| ${alg} | ${fmt(net(`ours ${alg}`), 0)} | ${fmt(net(`jose-log ${alg}`), 0)} | ${fmt(netRatio(`ours ${alg}`, `jose-log ${alg}`))} | ${fmt(net(`ours-errors ${alg}`), 0)} | ${fmt(net(`jose ${alg}`), 0)} | ${fmt(netRatio(`ours-errors ${alg}`, `jose ${alg}`))} |`;
   if (WITH_WASM) {
     // The two paths differ only in the signature check, so their difference is the wasm
     // signature's cost minus WebCrypto's. jose's whole verification bounds WebCrypto's

@@ -18,6 +18,7 @@
 //! | `POST_LOGOUT_REDIRECT_URI` | sent with the end-session URL | none |
 //! | `CLIENT_SECRET_<REALM>` (secret) | client secret per realm (`-`/`.` → `_`, upper case) | public client |
 //! | `SIGNATURE_PATH` | `webcrypto` (RS256/PS256/ES256 by the runtime) or `wasm` (every algorithm by the core's pure-Rust backend; needs a build with the `wasm-signatures` feature) | `webcrypto` |
+//! | `LOG_REQUESTS` | `all` (one log line per request) or `errors` (only answers ≥ 400 and notable outcomes; plain successes are not logged) | `all` |
 //!
 //! `allow_insecure_loopback` in the policy JSON is the one switch for local
 //! development over http on loopback; cookies stay `Secure` regardless
@@ -85,6 +86,8 @@ impl SignaturePath {
     }
 }
 
+pub use crate::log::LogRequests;
+
 /// Gateway mode: requests under `prefixes` are verified and forwarded to `origin`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GatewayConfig {
@@ -108,6 +111,7 @@ pub struct EdgeConfig {
     pub gateway: Option<GatewayConfig>,
     pub post_logout_redirect_uri: Option<String>,
     pub signature_path: SignaturePath,
+    pub log_requests: LogRequests,
 }
 
 /// The KV binding holding flow records, cached metadata/keys and SSO domains.
@@ -186,8 +190,11 @@ impl EdgeConfig {
 
         let signature_path = SignaturePath::parse(var("SIGNATURE_PATH").as_deref(), cfg!(feature = "wasm-signatures"))?;
 
+        let log_requests = LogRequests::parse(var("LOG_REQUESTS").as_deref())?;
+
         Ok(EdgeConfig {
             signature_path,
+            log_requests,
             prefix,
             public_origin,
             cookies,
@@ -272,6 +279,14 @@ mod tests {
     fn client_secret_variable_names_are_derived_from_the_realm() {
         assert_eq!(client_secret_var("members"), "CLIENT_SECRET_MEMBERS");
         assert_eq!(client_secret_var("acme-corp.eu"), "CLIENT_SECRET_ACME_CORP_EU");
+    }
+
+    #[test]
+    fn log_requests_defaults_to_all() {
+        assert_eq!(config(&[("REALMGATE_POLICY", POLICY)]).unwrap().log_requests, LogRequests::All);
+        assert_eq!(config(&[("REALMGATE_POLICY", POLICY), ("LOG_REQUESTS", "errors")]).unwrap().log_requests, LogRequests::Errors);
+        let bad = config(&[("REALMGATE_POLICY", POLICY), ("LOG_REQUESTS", "none")]);
+        assert_eq!(bad.unwrap_err(), ConfigError::Invalid("LOG_REQUESTS"));
     }
 
     #[test]

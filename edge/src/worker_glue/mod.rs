@@ -18,7 +18,7 @@ use worker::{event, Context, Env, Headers, KvStore, Request, Response};
 
 use crate::config::{EdgeConfig, KV_BINDING};
 use crate::error::EdgeError;
-use crate::log::{loggable_method, LogLine};
+use crate::log::{loggable_method, LogLine, LogRequests};
 use crate::reply::Reply;
 use crate::routes::{route, Route};
 use crate::session::clear_session;
@@ -82,8 +82,12 @@ pub async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
             response
         }
     };
-    line.duration_ms = (runtime::now_ms() - started).max(0.0) as u64;
-    worker::console_log!("{}", line.to_json());
+    // LOG_REQUESTS: without a usable configuration, every line is written.
+    let mode = CONFIG.with(|c| c.get().map(|cfg| cfg.log_requests)).unwrap_or(LogRequests::All);
+    if line.wanted(mode) {
+        line.duration_ms = (runtime::now_ms() - started).max(0.0) as u64;
+        worker::console_log!("{}", line.to_json());
+    }
     Ok(response)
 }
 
@@ -155,12 +159,12 @@ async fn handle(req: &Request, env: Env, line: &mut LogLine) -> Result<Answer, F
 /// Turns our reply into a Worker response; a header the runtime refuses
 /// gives a bare 500 rather than an exception.
 fn to_response(reply: Reply) -> Response {
-    let build = || -> worker::Result<Response> {
+    let build = move || -> worker::Result<Response> {
         let headers = Headers::new();
         for (name, value) in &reply.headers {
             headers.append(name, value)?;
         }
-        Ok(Response::from_bytes(reply.body.clone().into_bytes())?.with_status(reply.status).with_headers(headers))
+        Ok(Response::from_bytes(reply.body.into_bytes())?.with_status(reply.status).with_headers(headers))
     };
     build().unwrap_or_else(|_| {
         worker::console_log!("{{\"route\":\"response\",\"outcome\":\"response_build_failed\",\"status\":500}}");
