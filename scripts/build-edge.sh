@@ -6,7 +6,14 @@
 # to the budget). Profile `edge` (workspace Cargo.toml: size-optimized, signature crates
 # at opt-level 3). Arguments go to worker-build/cargo, e.g. `--features wasm-signatures`
 # (the bench variant with RustCrypto RSA/P-256 in wasm; not held to the budget).
+#
+# Environment (for bench/edge/run.sh): REALMGATE_EDGE_OUT=dir (relative to edge/,
+# default build) and REALMGATE_EDGE_FEATURES=list (cargo features of realmgate-edge,
+# e.g. wasm-signatures); REALMGATE_EDGE_KEEP_NAMES=1 keeps the function-name
+# section (for profiles: bench/edge/profile.mjs).
 set -euo pipefail
+OUT="${REALMGATE_EDGE_OUT:-build}"
+FEATURES="${REALMGATE_EDGE_FEATURES:-}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
@@ -48,14 +55,19 @@ bin() { command -v "$1" 2>/dev/null || { [[ -x "$ROOT/node_modules/.bin/$1" ]] &
   [[ "$want" == "$have" ]] || die "wasm-bindgen CLI is $have but Cargo.lock has $want"
   say "worker-build --profile edge $* (wasm-bindgen $have)"
   cd edge
-  worker-build --profile edge "$@" 2>&1 | grep -v '^\s*Compiling ' || exit "${PIPESTATUS[0]}"
+  extra=()
+  [[ -z "$FEATURES" ]] || extra=(--features "$FEATURES")
+  worker-build --profile edge --out-dir "$OUT" "${extra[@]}" "$@" 2>&1 | grep -v '^\s*Compiling ' || exit "${PIPESTATUS[0]}"
 )
 
-wasm="edge/build/index_bg.wasm"
-[[ -f "$wasm" && -f edge/build/index.js ]] || die "worker-build produced no bundle"
-# worker-build's wasm-opt pass keeps the function-name section (~100 KB); strip it.
-"$ROOT/node_modules/.bin/wasm-opt" --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-  --strip-debug --strip-producers "$wasm" -o "$wasm.stripped" && mv "$wasm.stripped" "$wasm"
+wasm="edge/$OUT/index_bg.wasm"
+[[ -f "$wasm" && -f "edge/$OUT/index.js" ]] || die "worker-build produced no bundle"
+# worker-build's wasm-opt pass keeps the function-name section (~100 KB); strip it
+# (unless a profile needs the names).
+if [[ "${REALMGATE_EDGE_KEEP_NAMES:-}" != 1 ]]; then
+  "$ROOT/node_modules/.bin/wasm-opt" --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+    --strip-debug --strip-producers "$wasm" -o "$wasm.stripped" && mv "$wasm.stripped" "$wasm"
+fi
 raw=$(stat -c %s "$wasm")
 gz=$(gzip -9 -c "$wasm" | wc -c)
 say "wasm bundle: $wasm raw $raw bytes ($((raw / 1024)) KiB), gzipped $gz bytes ($((gz / 1024)) KiB)"

@@ -17,6 +17,8 @@
 //! | `GATEWAY_REALM` | realm a gateway page navigation logs into | the only realm |
 //! | `POST_LOGOUT_REDIRECT_URI` | sent with the end-session URL | none |
 //! | `CLIENT_SECRET_<REALM>` (secret) | client secret per realm (`-`/`.` → `_`, upper case) | public client |
+//! | `SIGNATURE_PATH` | `webcrypto` (RS256/PS256/ES256 by the runtime) or `wasm` (every algorithm by the core's pure-Rust backend; needs a build with the `wasm-signatures` feature) | `webcrypto` |
+//! | `LOG_REQUESTS` | `all` (one log line per request) or `errors` (only answers ≥ 400 and notable outcomes; plain successes are not logged) | `all` |
 //!
 //! `allow_insecure_loopback` in the policy JSON is the one switch for local
 //! development over http on loopback; cookies stay `Secure` regardless
@@ -62,6 +64,30 @@ pub struct CookieNames {
     pub id_token: String,
 }
 
+/// Who checks RS256, PS256 and ES256 signatures (EdDSA is always the core's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignaturePath {
+    /// The runtime's WebCrypto (`crypto.subtle.verify`; BoringSSL in workerd).
+    WebCrypto,
+    /// The core's pure-Rust backend compiled to wasm (for measuring it, and as a
+    /// choice where WebCrypto is unavailable). Needs the `wasm-signatures` build feature.
+    Wasm,
+}
+
+impl SignaturePath {
+    /// Parses `SIGNATURE_PATH`; `wasm_built` says whether this build carries the
+    /// core's RSA/P-256 backends (`wasm-signatures` feature).
+    pub fn parse(value: Option<&str>, wasm_built: bool) -> Result<SignaturePath, ConfigError> {
+        match value {
+            None | Some("webcrypto") => Ok(SignaturePath::WebCrypto),
+            Some("wasm") if wasm_built => Ok(SignaturePath::Wasm),
+            Some(_) => Err(ConfigError::Invalid("SIGNATURE_PATH")),
+        }
+    }
+}
+
+pub use crate::log::LogRequests;
+
 /// Gateway mode: requests under `prefixes` are verified and forwarded to `origin`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GatewayConfig {
@@ -84,6 +110,8 @@ pub struct EdgeConfig {
     pub upstream_timeout_ms: u64,
     pub gateway: Option<GatewayConfig>,
     pub post_logout_redirect_uri: Option<String>,
+    pub signature_path: SignaturePath,
+    pub log_requests: LogRequests,
 }
 
 /// The KV binding holding flow records, cached metadata/keys and SSO domains.
@@ -160,7 +188,13 @@ impl EdgeConfig {
             }
         };
 
+        let signature_path = SignaturePath::parse(var("SIGNATURE_PATH").as_deref(), cfg!(feature = "wasm-signatures"))?;
+
+        let log_requests = LogRequests::parse(var("LOG_REQUESTS").as_deref())?;
+
         Ok(EdgeConfig {
+            signature_path,
+            log_requests,
             prefix,
             public_origin,
             cookies,
@@ -245,6 +279,25 @@ mod tests {
     fn client_secret_variable_names_are_derived_from_the_realm() {
         assert_eq!(client_secret_var("members"), "CLIENT_SECRET_MEMBERS");
         assert_eq!(client_secret_var("acme-corp.eu"), "CLIENT_SECRET_ACME_CORP_EU");
+    }
+
+    #[test]
+    fn log_requests_defaults_to_all() {
+        assert_eq!(config(&[("REALMGATE_POLICY", POLICY)]).unwrap().log_requests, LogRequests::All);
+        assert_eq!(config(&[("REALMGATE_POLICY", POLICY), ("LOG_REQUESTS", "errors")]).unwrap().log_requests, LogRequests::Errors);
+        let bad = config(&[("REALMGATE_POLICY", POLICY), ("LOG_REQUESTS", "none")]);
+        assert_eq!(bad.unwrap_err(), ConfigError::Invalid("LOG_REQUESTS"));
+    }
+
+    #[test]
+    fn signature_path_defaults_to_webcrypto_and_wasm_needs_the_feature() {
+        assert_eq!(config(&[("REALMGATE_POLICY", POLICY)]).unwrap().signature_path, SignaturePath::WebCrypto);
+        assert_eq!(SignaturePath::parse(Some("webcrypto"), false), Ok(SignaturePath::WebCrypto));
+        assert_eq!(SignaturePath::parse(Some("wasm"), true), Ok(SignaturePath::Wasm));
+        assert_eq!(SignaturePath::parse(Some("wasm"), false), Err(ConfigError::Invalid("SIGNATURE_PATH")));
+        assert_eq!(SignaturePath::parse(Some("ring"), true), Err(ConfigError::Invalid("SIGNATURE_PATH")));
+        let bad = config(&[("REALMGATE_POLICY", POLICY), ("SIGNATURE_PATH", "WASM")]);
+        assert_eq!(bad.unwrap_err(), ConfigError::Invalid("SIGNATURE_PATH"));
     }
 
     #[test]

@@ -26,6 +26,11 @@ impl Reply {
         Reply::new(status, "application/json", value.to_string())
     }
 
+    /// A JSON reply from a fixed, already-serialized body (no `Value` to build).
+    pub fn json_static(status: u16, body: &'static str) -> Reply {
+        Reply::new(status, "application/json", body.to_owned())
+    }
+
     pub fn text(status: u16, body: &str) -> Reply {
         Reply::new(status, "text/plain; charset=utf-8", body.to_owned())
     }
@@ -81,5 +86,6 @@ mod tests {
         assert!(r.body.contains("&lt;x&gt;") && r.body.contains("a &amp; b"));
         let r = Reply::redirect(302, "/p").with_header("X-A", "1");
         assert_eq!((r.status, r.header("location")), (302, Some("/p")));
+        assert_eq!(Reply::json_static(200, "{\"active\":true}"), Reply::json(200, &serde_json::json!({ "active": true })));
     }
 }

@@ -20,6 +20,7 @@ use std::sync::Mutex;
 use realmgate_core::jose::backend::precheck;
 use realmgate_core::jose::{default_backend, Algorithm, PublicKey, SignatureBackend};
 use realmgate_core::vectors::{run_document_with, EMBEDDED_FILES};
+use realmgate_edge::config::SignaturePath;
 use realmgate_edge::webcrypto;
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -80,7 +81,7 @@ async fn every_vector_file_passes_through_webcrypto() {
                 break report;
             }
             for check in unknown {
-                let (ok, failed) = webcrypto::verify(check.alg, &check.key, &check.message, &check.signature).await;
+                let (ok, failed) = webcrypto::verify(SignaturePath::WebCrypto, check.alg, &check.key, &check.message, &check.signature).await;
                 if check.alg != Algorithm::EdDsa {
                     webcrypto_checks += 1;
                     webcrypto_failures += usize::from(failed);

@@ -10,12 +10,15 @@ mod session_routes;
 mod tokens;
 pub mod webcrypto;
 
+use std::cell::OnceCell;
+use std::rc::Rc;
+
 use realmgate_core::cookies::{parse_cookie_header, CookieJar};
 use worker::{event, Context, Env, Headers, KvStore, Request, Response};
 
 use crate::config::{EdgeConfig, KV_BINDING};
 use crate::error::EdgeError;
-use crate::log::{loggable_method, LogLine};
+use crate::log::{loggable_method, LogLine, LogRequests};
 use crate::reply::Reply;
 use crate::routes::{route, Route};
 use crate::session::clear_session;
@@ -23,7 +26,7 @@ use crate::session::clear_session;
 /// What a request needs besides itself.
 pub(crate) struct Ctx {
     pub env: Env,
-    pub cfg: EdgeConfig,
+    pub cfg: Rc<EdgeConfig>,
     pub kv: KvStore,
     pub url: url::Url,
     pub jar: CookieJar,
@@ -79,16 +82,39 @@ pub async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
             response
         }
     };
-    line.duration_ms = (runtime::now_ms() - started).max(0.0) as u64;
-    worker::console_log!("{}", line.to_json());
+    // LOG_REQUESTS: without a usable configuration, every line is written.
+    let mode = CONFIG.with(|c| c.get().map(|cfg| cfg.log_requests)).unwrap_or(LogRequests::All);
+    if line.wanted(mode) {
+        line.duration_ms = (runtime::now_ms() - started).max(0.0) as u64;
+        worker::console_log!("{}", line.to_json());
+    }
     Ok(response)
 }
 
-type Failure = (EdgeError, CookieJar, Option<EdgeConfig>);
+type Failure = (EdgeError, CookieJar, Option<Rc<EdgeConfig>>);
+
+thread_local! {
+    /// The configuration, parsed once per isolate: vars and secrets are fixed for an
+    /// isolate's lifetime (a new deployment or `wrangler dev` reload is a new isolate).
+    /// (Parsing the policy JSON again on every request was pure overhead.)
+    static CONFIG: OnceCell<Rc<EdgeConfig>> = const { OnceCell::new() };
+}
+
+/// The isolate's configuration; a faulty one is not cached (reported on every request).
+fn config(env: &Env) -> Result<Rc<EdgeConfig>, crate::config::ConfigError> {
+    if let Some(cfg) = CONFIG.with(|c| c.get().cloned()) {
+        return Ok(cfg);
+    }
+    let cfg = Rc::new(EdgeConfig::from_vars(|name| env.var(name).ok().map(|v| v.to_string()))?);
+    CONFIG.with(|c| {
+        let _ = c.set(cfg.clone());
+    });
+    Ok(cfg)
+}
 
 async fn handle(req: &Request, env: Env, line: &mut LogLine) -> Result<Answer, Failure> {
     let jar = parse_cookie_header(&Ctx::header(req, "Cookie").unwrap_or_default());
-    let cfg = match EdgeConfig::from_vars(|name| env.var(name).ok().map(|v| v.to_string())) {
+    let cfg = match config(&env) {
         Ok(cfg) => cfg,
         Err(e) => {
             line.detail = Some(e.variable());
@@ -133,12 +159,12 @@ async fn handle(req: &Request, env: Env, line: &mut LogLine) -> Result<Answer, F
 /// Turns our reply into a Worker response; a header the runtime refuses
 /// gives a bare 500 rather than an exception.
 fn to_response(reply: Reply) -> Response {
-    let build = || -> worker::Result<Response> {
+    let build = move || -> worker::Result<Response> {
         let headers = Headers::new();
         for (name, value) in &reply.headers {
             headers.append(name, value)?;
         }
-        Ok(Response::from_bytes(reply.body.clone().into_bytes())?.with_status(reply.status).with_headers(headers))
+        Ok(Response::from_bytes(reply.body.into_bytes())?.with_status(reply.status).with_headers(headers))
     };
     build().unwrap_or_else(|_| {
         worker::console_log!("{{\"route\":\"response\",\"outcome\":\"response_build_failed\",\"status\":500}}");

@@ -17,10 +17,14 @@ use super::Ctx;
 use crate::cache_policy::{jwks_key, may_refetch_for_unknown_kid, metadata_key, refetch_marker_key, CachedDoc, STALE_KEEP_SECONDS, UNKNOWN_KID_REFETCH_SECONDS};
 use crate::error::EdgeError;
 
+/// A cached document and its validated value. Both behind `Rc`: a request
+/// takes its copy from isolate memory without copying the document's body.
+type Entry<T> = (Rc<CachedDoc>, Rc<T>);
+
 #[derive(Default)]
 struct RealmCache {
-    metadata: Option<(CachedDoc, Rc<ProviderMetadata>)>,
-    keys: Option<(CachedDoc, Rc<KeySet>)>,
+    metadata: Option<Entry<ProviderMetadata>>,
+    keys: Option<Entry<KeySet>>,
     last_forced_refetch: Option<u64>,
 }
 
@@ -29,7 +33,14 @@ thread_local! {
 }
 
 fn with_realm<T>(realm: &RealmName, f: impl FnOnce(&mut RealmCache) -> T) -> T {
-    MEMORY.with(|m| f(m.borrow_mut().entry(realm.as_str().to_owned()).or_default()))
+    MEMORY.with(|m| {
+        let mut m = m.borrow_mut();
+        // The realm's entry exists after its first request: no key allocation then.
+        if let Some(cache) = m.get_mut(realm.as_str()) {
+            return f(cache);
+        }
+        f(m.entry(realm.as_str().to_owned()).or_default())
+    })
 }
 
 /// A document source: how to validate a body into a value.
@@ -55,7 +66,7 @@ async fn kv_doc(ctx: &Ctx, key: &str) -> Option<CachedDoc> {
     kv_get(&ctx.kv, key).await.ok().flatten().and_then(|t| serde_json::from_str(&t).ok())
 }
 
-async fn fetch_doc<T: Doc>(ctx: &Ctx, realm: &RealmName, url: &str, kv_key: &str) -> Result<(CachedDoc, Rc<T>), EdgeError> {
+async fn fetch_doc<T: Doc>(ctx: &Ctx, realm: &RealmName, url: &str, kv_key: &str) -> Result<Entry<T>, EdgeError> {
     let answer = runtime::get(url, ctx.cfg.upstream_timeout_ms).await?;
     if answer.status != 200 {
         return Err(EdgeError::Upstream("provider_document_status"));
@@ -66,7 +77,7 @@ async fn fetch_doc<T: Doc>(ctx: &Ctx, realm: &RealmName, url: &str, kv_key: &str
     let stored = serde_json::to_string(&doc).unwrap_or_default();
     // Caching is best effort: a KV fault does not fail the request.
     let _ = kv_put(&ctx.kv, kv_key, stored, STALE_KEEP_SECONDS).await;
-    Ok((doc, Rc::new(value)))
+    Ok((Rc::new(doc), Rc::new(value)))
 }
 
 /// Memory, then KV, then the provider; a stale copy serves when the provider fails.
@@ -76,13 +87,13 @@ async fn cached<T: Doc>(
     ttl: u64,
     kv_key: &str,
     url: &str,
-    memory: Option<(CachedDoc, Rc<T>)>,
-) -> Result<((CachedDoc, Rc<T>), bool), EdgeError> {
+    memory: Option<Entry<T>>,
+) -> Result<(Entry<T>, bool), EdgeError> {
     if let Some(m) = memory.as_ref().filter(|(d, _)| d.is_fresh(ctx.now, ttl)) {
         return Ok((m.clone(), false));
     }
     let from_kv = match kv_doc(ctx, kv_key).await {
-        Some(doc) => T::parse(ctx, realm, doc.body.as_bytes()).ok().map(|v| (doc, Rc::new(v))),
+        Some(doc) => T::parse(ctx, realm, doc.body.as_bytes()).ok().map(|v| (Rc::new(doc), Rc::new(v))),
         None => None,
     };
     if let Some(k) = from_kv.as_ref().filter(|(d, _)| d.is_fresh(ctx.now, ttl)) {

@@ -8,6 +8,7 @@ use realmgate_core::verify::{Refusal, UntrustedJwt, VerifiedIdentity};
 use realmgate_core::{RealmName, RealmPolicy};
 
 use super::{provider, webcrypto, Ctx};
+use crate::config::SignaturePath;
 use crate::error::{EdgeError, SIGNATURE_UNAVAILABLE};
 
 /// The core's split verification with the runtime's signature primitive:
@@ -16,6 +17,7 @@ use crate::error::{EdgeError, SIGNATURE_UNAVAILABLE};
 /// (`SIGNATURE_UNAVAILABLE`): the token is refused, as no signature check ran.
 async fn verify_split(
     ctx_detail: &mut Option<String>,
+    path: SignaturePath,
     jwt: UntrustedJwt<'_>,
     keys: &KeySet,
     policy: &RealmPolicy,
@@ -23,7 +25,7 @@ async fn verify_split(
     audiences: Option<&[String]>,
 ) -> Result<VerifiedIdentity, Option<Refusal>> {
     let check = jwt.prepare(keys, policy)?;
-    let (ok, webcrypto_failed) = webcrypto::verify(check.alg(), check.key(), check.message(), check.signature()).await;
+    let (ok, webcrypto_failed) = webcrypto::verify(path, check.alg(), check.key(), check.message(), check.signature()).await;
     if webcrypto_failed {
         if !cfg!(feature = "wasm-signatures") {
             // Logged by the caller as the outcome code; never the token.
@@ -58,7 +60,7 @@ pub async fn verify_access_token(ctx: &mut Ctx, token: &str) -> Result<VerifiedI
     ctx.realm = Some(realm.to_string());
     let kid = jwt.kid().map(str::to_owned);
     let keys = provider::keys(ctx, &realm, kid.as_deref()).await?;
-    let identity = verify_split(&mut ctx.detail, jwt, &keys, &ctx.cfg.policy, ctx.now, None)
+    let identity = verify_split(&mut ctx.detail, ctx.cfg.signature_path, jwt, &keys, &ctx.cfg.policy, ctx.now, None)
         .await
         .map_err(|r| r.map_or(EdgeError::Internal(SIGNATURE_UNAVAILABLE), refused))?;
     if !is_access_token(&identity) {
@@ -81,7 +83,7 @@ pub async fn validate_callback_id_token(
     let keys = provider::keys(ctx, realm, kid_of(token).as_deref()).await?;
     let jwt = UntrustedJwt::parse(token).map_err(|r| failed(r.code.code()))?;
     let audiences = [client_id.to_owned()];
-    let identity = verify_split(&mut ctx.detail, jwt, &keys, &ctx.cfg.policy, ctx.now, Some(&audiences))
+    let identity = verify_split(&mut ctx.detail, ctx.cfg.signature_path, jwt, &keys, &ctx.cfg.policy, ctx.now, Some(&audiences))
         .await
         .map_err(|r| failed(r.map_or(SIGNATURE_UNAVAILABLE, |r| r.code.code())))?;
     check_id_token(&identity, realm, client_id, nonce).map_err(|e| failed(e.code()))?;

@@ -2,18 +2,43 @@
 //! core prepares algorithm, key, signing input and signature
 //! (`UntrustedJwt::prepare`); this file asks the runtime's WebCrypto
 //! (BoringSSL in workerd) for RS256, PS256 and ES256, and the core's own
-//! backend for EdDSA; the core then finishes with the verdict
-//! (`PreparedCheck::finish`, which also re-checks the signature's encoding).
-//! A WebCrypto failure (not a "false") is reported to the caller: with the
-//! `wasm-signatures` feature the core's pure-Rust RSA/P-256 then decides;
-//! without it (the default bundle, which has no RSA/P-256 in wasm) the
-//! signature counts as not verified and the caller refuses the token.
+//! backend for EdDSA (or for everything with `SIGNATURE_PATH=wasm`); the core
+//! then finishes with the verdict (`PreparedCheck::finish`, which also
+//! re-checks the signature's encoding). A WebCrypto failure (not a "false")
+//! is reported to the caller: with the `wasm-signatures` feature the core's
+//! pure-Rust RSA/P-256 then decides; without it (the default bundle, which
+//! has no RSA/P-256 in wasm) the signature counts as not verified and the
+//! caller refuses the token.
+//!
+//! Imported keys are cached in isolate memory, keyed by algorithm and key
+//! material (so a rotated key set simply brings new entries; a cached key is
+//! never used for other material). The cache is bounded; when full it is
+//! emptied and refilled by the keys in use.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 use js_sys::{Array, Object, Reflect};
 use realmgate_core::b64;
 use realmgate_core::jose::{default_backend, Algorithm, PublicKey};
 use wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
+
+use crate::config::SignaturePath;
+
+/// Imported keys kept per isolate (a realm's key set holds a handful).
+const MAX_CACHED_KEYS: usize = 32;
+
+/// An imported key with its `verify` parameters.
+#[derive(Clone)]
+struct Imported {
+    key: web_sys::CryptoKey,
+    verify: Object,
+}
+
+thread_local! {
+    static KEYS: RefCell<HashMap<Vec<u8>, Imported>> = RefCell::new(HashMap::new());
+}
 
 fn object(pairs: &[(&str, JsValue)]) -> Result<Object, JsValue> {
     let o = Object::new();
@@ -25,6 +50,24 @@ fn object(pairs: &[(&str, JsValue)]) -> Result<Object, JsValue> {
 
 fn s(v: &str) -> JsValue {
     JsValue::from_str(v)
+}
+
+/// The cache key: algorithm, then the key's public material (length-prefixed
+/// parts), for the algorithms WebCrypto covers.
+fn cache_key(alg: Algorithm, key: &PublicKey) -> Option<Vec<u8>> {
+    let (tag, parts): (u8, [&[u8]; 2]) = match (alg, key) {
+        (Algorithm::Rs256, PublicKey::Rsa(k)) => (1, [k.n(), k.e()]),
+        (Algorithm::Ps256, PublicKey::Rsa(k)) => (2, [k.n(), k.e()]),
+        (Algorithm::Es256, PublicKey::P256(k)) => (3, [k.x(), k.y()]),
+        _ => return None,
+    };
+    let mut out = Vec::with_capacity(1 + parts.iter().map(|p| p.len() + 4).sum::<usize>());
+    out.push(tag);
+    for part in parts {
+        out.extend_from_slice(&u32::try_from(part.len()).unwrap_or(u32::MAX).to_be_bytes());
+        out.extend_from_slice(part);
+    }
+    Some(out)
 }
 
 /// The JWK to import and the import and verify algorithm parameters, for
@@ -53,19 +96,43 @@ fn webcrypto_params(alg: Algorithm, key: &PublicKey) -> Result<Option<(Object, O
     })
 }
 
-async fn subtle_verify(alg: Algorithm, key: &PublicKey, message: &[u8], signature: &[u8]) -> Result<Option<bool>, JsValue> {
-    let Some((jwk, import, verify)) = webcrypto_params(alg, key)? else { return Ok(None) };
+fn subtle() -> Result<web_sys::SubtleCrypto, JsValue> {
     let crypto: web_sys::Crypto = Reflect::get(&js_sys::global(), &s("crypto"))?.unchecked_into();
-    let subtle = crypto.subtle();
+    Ok(crypto.subtle())
+}
+
+/// The imported key for `alg` and `key`: from the cache, else imported (and cached).
+async fn imported(alg: Algorithm, key: &PublicKey) -> Result<Option<Imported>, JsValue> {
+    let Some(id) = cache_key(alg, key) else { return Ok(None) };
+    if let Some(hit) = KEYS.with(|k| k.borrow().get(&id).cloned()) {
+        return Ok(Some(hit));
+    }
+    let Some((jwk, import, verify)) = webcrypto_params(alg, key)? else { return Ok(None) };
     let usages = Array::of1(&s("verify"));
-    let imported: web_sys::CryptoKey = JsFuture::from(subtle.import_key_with_object("jwk", &jwk, &import, false, &usages)?).await?.unchecked_into();
-    let verdict = JsFuture::from(subtle.verify_with_object_and_u8_array_and_u8_array(&verify, &imported, signature, message)?).await?;
+    let key: web_sys::CryptoKey = JsFuture::from(subtle()?.import_key_with_object("jwk", &jwk, &import, false, &usages)?).await?.unchecked_into();
+    let entry = Imported { key, verify };
+    KEYS.with(|k| {
+        let mut k = k.borrow_mut();
+        if k.len() >= MAX_CACHED_KEYS {
+            k.clear();
+        }
+        k.insert(id, entry.clone());
+    });
+    Ok(Some(entry))
+}
+
+async fn subtle_verify(alg: Algorithm, key: &PublicKey, message: &[u8], signature: &[u8]) -> Result<Option<bool>, JsValue> {
+    let Some(imported) = imported(alg, key).await? else { return Ok(None) };
+    let verdict = JsFuture::from(subtle()?.verify_with_object_and_u8_array_and_u8_array(&imported.verify, &imported.key, signature, message)?).await?;
     Ok(Some(verdict.as_bool() == Some(true)))
 }
 
 /// Whether `signature` over `message` verifies under `key` with `alg`, and
 /// whether WebCrypto failed so that the core's backend had to answer.
-pub async fn verify(alg: Algorithm, key: &PublicKey, message: &[u8], signature: &[u8]) -> (bool, bool) {
+pub async fn verify(path: SignaturePath, alg: Algorithm, key: &PublicKey, message: &[u8], signature: &[u8]) -> (bool, bool) {
+    if path == SignaturePath::Wasm {
+        return (default_backend().verify(alg, key, message, signature), false);
+    }
     match subtle_verify(alg, key, message, signature).await {
         Ok(Some(verdict)) => (verdict, false),
         // EdDSA: the core's pure-Rust backend (as fast as WebCrypto, PERF-NOTES.md).
