@@ -263,7 +263,7 @@ for backend in $BACKENDS; do
     rps="$(column_of "$backend" "$endpoint" 4 "$prefix" | median)"
     p99="$(column_of "$backend" "$endpoint" 5 "$prefix" | median)"
     if [[ "$endpoint" == healthz ]]; then ratio="1.00"; else ratio="$(ratios "$backend" "$endpoint" | median)"; fi
-    printf '%-9s %-13s %12.0f %10.3f %10.2f %8d\n' "$backend" "$endpoint" "$rps" "$ratio" "$p99" 0
+    printf '%-9s %-13s %12.1f %10.4f %10.2f %8d\n' "$backend" "$endpoint" "$rps" "$ratio" "$p99" 0
   done
   printf '%-9s peak RSS (VmHWM): %s MiB after the read/create rounds' "$backend" "$(mib "${HWM_READ[$backend]}")"
   if [[ -n "${HWM_PW[$backend]:-}" ]]; then printf ', %s MiB after set-password' "$(mib "${HWM_PW[$backend]}")"; fi
