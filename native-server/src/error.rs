@@ -200,3 +200,13 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+impl From<crate::crypto::password::Busy> for ApiError {
+    fn from(err: crate::crypto::password::Busy) -> Self {
+        tracing::warn!(error = %err, "password hashing refused");
+        match err {
+            crate::crypto::password::Busy::Saturated => ApiError::Unavailable,
+            crate::crypto::password::Busy::Failed => ApiError::Internal,
+        }
+    }
+}

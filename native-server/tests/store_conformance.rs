@@ -382,7 +382,20 @@ async fn concurrent_email_changes_to_one_address_leave_one_holder(db: TestDb) {
     assert_eq!(db.events().await.iter().filter(|e| e.kind == "EmailChanged").count(), 1);
 }
 
+/// `realm_exists` remembers realms it found (they are never deleted) but never a miss: a
+/// realm created after a "no" (here, or by another instance) is seen at once.
+async fn realm_exists_sees_a_realm_created_after_a_miss(db: TestDb) {
+    assert!(!db.store.realm_exists("late").await.unwrap());
+    assert!(!db.store.realm_exists("late").await.unwrap(), "asked twice");
+    db.store.ensure_realm(&realm("late"), START_MS).await.unwrap();
+    assert!(db.store.realm_exists("late").await.unwrap());
+    assert!(db.store.realm_exists("late").await.unwrap(), "answered from memory");
+    assert!(!db.store.realm_exists("Late").await.unwrap(), "exact names only");
+    assert!(!db.store.realm_exists("other").await.unwrap());
+}
+
 on_both_backends!(
+    realm_exists_sees_a_realm_created_after_a_miss,
     identity_round_trips_by_id_email_and_profile,
     email_is_unique_per_realm_only,
     profile_link_is_unique_per_realm_and_a_failed_create_leaves_nothing,

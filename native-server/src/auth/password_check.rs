@@ -10,14 +10,11 @@
 //! ever evaluated per window, however many arrive at once and on however many
 //! server instances. A correct password clears the record.
 //!
-//! argon2 needs ~19 MiB per check: a semaphore bounds how many run at once, so
-//! a burst of checks queues (briefly) instead of exhausting memory.
-
-use std::sync::OnceLock;
-use std::time::Duration;
+//! argon2 needs ~19 MiB per check: `password::run_limited` bounds how many run
+//! at once (with every other argon2 use), so a burst of checks queues
+//! (briefly) instead of exhausting memory.
 
 use realmgate_core::RealmName;
-use tokio::sync::Semaphore;
 
 use crate::crypto::password;
 use crate::domain::{Email, IdentityId, Password};
@@ -44,12 +41,14 @@ pub async fn check(state: &AppState, realm: &RealmName, email: &Email, pw: Passw
     }
     let record = state.store.password_record(realm, email).await?;
     let hash = record.as_ref().and_then(|r| r.password_hash.clone());
-    let permit = tokio::time::timeout(HASH_QUEUE_WAIT, hashing_permits().acquire()).await;
-    let Ok(Ok(_permit)) = permit else {
-        tracing::warn!(realm = %realm, principal = %who, "password check refused: hashing capacity exhausted");
-        return Err(ApiError::Unavailable);
+    let ok = match password::run_limited(move || password::verify(&pw, hash.as_deref())).await {
+        Ok(ok) => ok,
+        Err(password::Busy::Saturated) => {
+            tracing::warn!(realm = %realm, principal = %who, "password check refused: hashing capacity exhausted");
+            return Err(ApiError::Unavailable);
+        }
+        Err(password::Busy::Failed) => return Err(ApiError::Internal),
     };
-    let ok = tokio::task::spawn_blocking(move || password::verify(&pw, hash.as_deref())).await.map_err(|_| ApiError::Internal)?;
     match (ok, record) {
         (true, Some(r)) => {
             state.store.clear_login_failures(realm, email).await?;
@@ -64,16 +63,4 @@ pub async fn check(state: &AppState, realm: &RealmName, email: &Email, pw: Passw
             Ok(PasswordOutcome::Invalid)
         }
     }
-}
-
-/// How long a check may wait for hashing capacity before answering 503.
-const HASH_QUEUE_WAIT: Duration = Duration::from_secs(10);
-
-/// Concurrent argon2 checks: twice the cores, at least 2 (≈19 MiB each).
-fn hashing_permits() -> &'static Semaphore {
-    static PERMITS: OnceLock<Semaphore> = OnceLock::new();
-    PERMITS.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        Semaphore::new((cores * 2).max(2))
-    })
 }

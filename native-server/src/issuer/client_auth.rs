@@ -62,7 +62,10 @@ pub async fn authenticate(state: &AppState, realm: &RealmName, p: Presented) -> 
         (false, None) => true,
         (true, Some(secret)) => {
             let c = client.clone();
-            tokio::task::spawn_blocking(move || c.secret_matches(&secret)).await.map_err(|_| OAuthError::Server)?
+            crate::crypto::password::run_limited(move || c.secret_matches(&secret)).await.map_err(|e| match e {
+                crate::crypto::password::Busy::Saturated => OAuthError::Unavailable,
+                crate::crypto::password::Busy::Failed => OAuthError::Server,
+            })?
         }
         _ => false,
     };

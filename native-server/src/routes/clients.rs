@@ -47,7 +47,8 @@ pub async fn put(
     let realm = realm_access(&state, &caller, &p.realm, Access::Write).await?;
     let ApiJson(spec) = body?;
     let id = p.client_id.clone();
-    let client = tokio::task::spawn_blocking(move || spec.into_client(&id)).await.map_err(|_| ApiError::Internal)??;
+    // A plaintext secret is hashed with argon2.
+    let client = crate::crypto::password::run_limited(move || spec.into_client(&id)).await??;
     state.store.upsert_client(&realm, &client, state.now()).await?;
     tracing::info!(principal = %caller.principal, realm = %realm, client_id = %client.client_id, op = "client.put", "audit");
     Ok(Json(client.into()))

@@ -39,10 +39,7 @@ pub async fn set(
     let ApiJson(body) = body?;
     let email = Email::parse("email", &body.email)?;
     let pw = Password::parse(body.password)?;
-    let hash = tokio::task::spawn_blocking(move || password::hash(&pw))
-        .await
-        .map_err(|_| ApiError::Internal)?
-        .map_err(|_| ApiError::Internal)?;
+    let hash = password::run_limited(move || password::hash(&pw)).await?.map_err(|_| ApiError::Internal)?;
     let updated = state.store.set_credentials(&realm, &id, &email, &hash, state.now()).await?;
     audit(&caller, &realm, "identity.credentials_set", id.as_str());
     Ok(Json(updated.into()))

@@ -27,8 +27,20 @@ impl SqlStore {
         self.finish(w, r).await
     }
 
+    /// Every admin request asks this. Realms are never deleted, so a realm
+    /// seen once is remembered (saving a database round trip per request);
+    /// absence is always asked again, since another instance may create it.
+    /// Only names found in the database enter the set, so callers cannot grow it.
     pub(super) async fn realm_exists_op(&self, realm: &str) -> Result<bool, StoreError> {
+        if self.known_realms.read().is_ok_and(|known| known.contains(realm)) {
+            return Ok(true);
+        }
         let row = sqlx::query("SELECT name FROM realms WHERE name = $1").bind(realm).fetch_optional(&self.pool).await?;
+        if row.is_some() {
+            if let Ok(mut known) = self.known_realms.write() {
+                known.insert(realm.to_owned());
+            }
+        }
         Ok(row.is_some())
     }
 

@@ -22,7 +22,8 @@ mod rows;
 mod signing_keys;
 mod store_impl;
 
-use std::sync::{Arc, Mutex};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, RwLock};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Executor, Transaction};
@@ -71,6 +72,8 @@ pub struct SqlStore {
     backend: Backend,
     write_lock: Option<tokio::sync::Mutex<()>>,
     faults: Arc<Mutex<Vec<&'static str>>>,
+    /// Realms known to exist (realms are never deleted; see `realm_exists_op`).
+    known_realms: RwLock<HashSet<String>>,
 }
 
 type Tx = Transaction<'static, Any>;
@@ -117,7 +120,7 @@ impl SqlStore {
             sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
         }
         let write_lock = (backend == Backend::Sqlite).then(|| tokio::sync::Mutex::new(()));
-        Ok(SqlStore { pool, backend, write_lock, faults: Arc::default() })
+        Ok(SqlStore { pool, backend, write_lock, faults: Arc::default(), known_realms: RwLock::default() })
     }
 
     /// Applies the backend's migrations (idempotent).
