@@ -3,12 +3,15 @@
 //! 3..2^33 and without the ROCA fingerprint; P-256 points; Ed25519 keys.
 //!
 //! Each key keeps the raw material every backend can use (ring reads it
-//! directly; WebCrypto imports it) and, where the RustCrypto backend is
-//! compiled, that backend's parsed key.
+//! directly; WebCrypto imports it) and the parsed keys of the backends that
+//! need one: aws-lc-rs natively, RustCrypto where it is compiled. They are
+//! built here, once per key-set load, never per verification.
 
 use core::fmt;
 
 use super::roca;
+#[cfg(not(target_arch = "wasm32"))]
+use super::backend::aws_lc::AwsLcKey;
 
 /// The smallest accepted RSA modulus, in bits.
 pub const RSA_MIN_BITS: usize = 2048;
@@ -64,6 +67,9 @@ pub struct RsaKey {
     n: Vec<u8>,
     e: Vec<u8>,
     bits: usize,
+    /// None only if AWS-LC refuses a key the checks here accept (then nothing verifies under it).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) aws_lc: Option<AwsLcKey>,
     #[cfg(any(feature = "rustcrypto", target_arch = "wasm32"))]
     pub(crate) rustcrypto: rsa::PublicKey,
 }
@@ -72,6 +78,8 @@ pub struct RsaKey {
 #[derive(Clone)]
 pub struct P256Key {
     sec1: [u8; 65],
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) aws_lc: Option<AwsLcKey>,
     #[cfg(any(feature = "rustcrypto", target_arch = "wasm32"))]
     pub(crate) rustcrypto: p256::ecdsa::VerifyingKey,
 }
@@ -80,6 +88,8 @@ pub struct P256Key {
 #[derive(Clone)]
 pub struct Ed25519Key {
     bytes: [u8; 32],
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) aws_lc: Option<AwsLcKey>,
     #[cfg(any(feature = "rustcrypto", target_arch = "wasm32"))]
     pub(crate) rustcrypto: ed25519_dalek::VerifyingKey,
 }
@@ -121,6 +131,8 @@ impl PublicKey {
                 rsa::BoxedUint::from_be_slice_vartime(e),
             )
             .map_err(|_| KeyError::RsaModulus)?,
+            #[cfg(not(target_arch = "wasm32"))]
+            aws_lc: AwsLcKey::rsa(n, e),
             n: n.to_vec(),
             e: e.to_vec(),
             bits,
@@ -141,6 +153,8 @@ impl PublicKey {
         Ok(PublicKey::P256(P256Key {
             #[cfg(any(feature = "rustcrypto", target_arch = "wasm32"))]
             rustcrypto: point,
+            #[cfg(not(target_arch = "wasm32"))]
+            aws_lc: AwsLcKey::p256(&sec1),
             sec1,
         }))
     }
@@ -169,6 +183,8 @@ impl PublicKey {
         Ok(PublicKey::Ed25519(Ed25519Key {
             #[cfg(any(feature = "rustcrypto", target_arch = "wasm32"))]
             rustcrypto: point,
+            #[cfg(not(target_arch = "wasm32"))]
+            aws_lc: AwsLcKey::ed25519(&bytes),
             bytes,
         }))
     }

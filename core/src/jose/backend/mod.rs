@@ -1,7 +1,9 @@
 //! The signature-primitive seam (DESIGN.md, "Verification"): the JWS layer
 //! and every claim rule stay in the core; the primitive comes from a backend
-//! chosen per target. ring natively; RustCrypto on wasm32 (and natively
-//! behind the `rustcrypto` feature, so the same vectors run through it).
+//! chosen per target. aws-lc-rs natively (keys parsed once at load; the
+//! fastest natively, bench/native.sh), with ring kept as a second native
+//! backend; RustCrypto on wasm32 (and natively behind the `rustcrypto`
+//! feature, so the same vectors run through it).
 //!
 //! Every backend applies the same encoding rules first ([`precheck`]): an
 //! RSA signature as long as the modulus, ES256 as exactly 64 bytes `r || s`
@@ -12,6 +14,8 @@
 use super::key::PublicKey;
 use super::Algorithm;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod aws_lc;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod ring;
 #[cfg(any(feature = "rustcrypto", target_arch = "wasm32"))]
@@ -28,11 +32,11 @@ pub trait SignatureBackend: Send + Sync {
     }
 }
 
-/// The backend for this target: ring natively, RustCrypto on wasm32.
+/// The backend for this target: aws-lc-rs natively, RustCrypto on wasm32.
 pub fn default_backend() -> &'static dyn SignatureBackend {
     #[cfg(not(target_arch = "wasm32"))]
     {
-        &ring::Ring
+        &aws_lc::AwsLc
     }
     #[cfg(target_arch = "wasm32")]
     {
@@ -40,9 +44,12 @@ pub fn default_backend() -> &'static dyn SignatureBackend {
     }
 }
 
-/// Every backend compiled into this build, for running the same vectors through each.
+/// Every backend compiled into this build, for running the same vectors
+/// through each; the default backend first.
 pub fn all_backends() -> Vec<&'static dyn SignatureBackend> {
     let native: &[&'static dyn SignatureBackend] = &[
+        #[cfg(not(target_arch = "wasm32"))]
+        &aws_lc::AwsLc,
         #[cfg(not(target_arch = "wasm32"))]
         &ring::Ring,
         #[cfg(any(feature = "rustcrypto", target_arch = "wasm32"))]
