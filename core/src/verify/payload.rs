@@ -214,10 +214,14 @@ impl<'de> Visitor<'de> for TopVisitor {
         let mut names = Names::new();
         while let Some(Name(name)) = map.next_key::<Name<'de>>()? {
             match claims.slot(&name) {
+                // A kept claim is never Absent once read: a second one is a repeat.
+                Some(slot) if *slot != Claim::Absent => return Err(duplicate()),
                 Some(slot) => *slot = map.next_value_seed(KeptSeed)?,
-                None => map.next_value_seed(SkipSeed)?,
+                None => {
+                    map.next_value_seed(SkipSeed)?;
+                    names.insert(name)?;
+                }
             }
-            names.insert(name)?;
         }
         Ok(Top(Some(claims)))
     }
