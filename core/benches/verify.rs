@@ -1,75 +1,100 @@
-//! Token verification per algorithm (full: parse, key lookup, signature,
-//! claims) with a cached 5-key set; the signature primitive alone; and
-//! loading a 5-key JWKS. Fixture: tests/fixtures/jose.json (make_jose.py).
-//! `cargo bench -p realmgate-core [--features rustcrypto]`.
+//! Native token verification (issue #6), per algorithm on the same tokens
+//! and the same cached 5-key set (fixture: tests/fixtures/jose.json,
+//! make_jose.py). One criterion group per algorithm, `native/<ALG>`, so the
+//! variants run next to each other:
+//!
+//! - `full`: our verification with the default backend: parse, alg allow-list,
+//!   kid lookup in the cached key set, signature, claims and realm policy.
+//! - `primitive`: the default backend's signature check alone on the same
+//!   signing input, key already parsed: the same call `full` makes.
+//! - `jsonwebtoken`: jsonwebtoken 12 (`aws_lc_rs`, its fastest provider) doing
+//!   the equivalent: `decode_header` for the kid, a lookup in a map of
+//!   `DecodingKey`s (each with its `Validation`) built once outside the loop,
+//!   then `decode` with the allow-list narrowed to the key's family (it
+//!   refuses a mixed list), iss, aud, exp/nbf and the same leeway, into a
+//!   struct of the same identity claims (support/mod.rs).
+//! - `jsonwebtoken_one_key`: the same without the kid lookup (one known key),
+//!   jsonwebtoken's cheapest possible call.
+//!
+//! `key_set/*`: loading the 5-key JWKS (once per fetch), and one RS256 full
+//! verification with and without that load, showing the cached path
+//! excludes it. `backend/<name>/<ALG>`: full and primitive for the other
+//! compiled backends (ring; RustCrypto with `--features rustcrypto`).
+//!
+//! `bench/native.sh` runs this and prints the ratios; by hand:
+//! `cargo bench -p realmgate-core --bench verify -- 'native/'`.
+
+#[cfg(not(target_arch = "wasm32"))]
+mod support;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
-    use std::collections::BTreeMap;
     use std::hint::black_box;
 
     use criterion::Criterion;
-    use realmgate_core::jose::backend::all_backends;
-    use realmgate_core::jose::{Algorithm, CompactJws, KeySet};
-    use realmgate_core::policy::{PolicySpec, RealmConfig, RealmPolicy};
+    use realmgate_core::jose::backend::{all_backends, default_backend};
+    use realmgate_core::jose::KeySet;
     use realmgate_core::verify::UntrustedJwt;
-    use serde_json::Value;
 
-    const FIXTURE: &str = include_str!("../tests/fixtures/jose.json");
-    const CASES: [(&str, &str); 4] = [("RS256", "rs256-a"), ("PS256", "ps256-a"), ("ES256", "es256-a"), ("EdDSA", "eddsa-a")];
-
-    fn policy() -> RealmPolicy {
-        let mut realms = BTreeMap::new();
-        realms.insert("members".to_owned(), RealmConfig::new("edge-web"));
-        RealmPolicy::new(PolicySpec {
-            issuer_base_url: "https://id.example.test".into(),
-            realms,
-            allow_insecure_loopback: false,
-            leeway_seconds: 0,
-            algorithms: None,
-        })
-        .expect("policy")
-    }
+    use crate::support::{Setup, CASES};
 
     pub fn benches(c: &mut Criterion) {
-        let doc: Value = serde_json::from_str(FIXTURE).expect("fixture");
-        let now = doc["now"].as_u64().expect("now");
-        let jwks = doc["jwks"].to_string();
-        let keys = KeySet::from_json(jwks.as_bytes()).expect("key set");
-        assert_eq!(keys.len(), 5);
-        let policy = policy();
+        let setup = Setup::new();
+        let backend = default_backend();
 
-        for backend in all_backends() {
-            let mut full = c.benchmark_group(format!("verify_token/{}", backend.name()));
-            for (alg, kid) in CASES {
-                let token = doc["tokens"][kid].as_str().expect("token");
-                full.bench_function(alg, |b| {
-                    b.iter(|| {
-                        let jwt = UntrustedJwt::parse(black_box(token)).expect("parse");
-                        jwt.verify_with(backend, &keys, &policy, now, None).expect("valid")
-                    })
-                });
-            }
-            full.finish();
+        for (alg, kid) in CASES {
+            let token = setup.token(kid);
+            let (algorithm, key, message, signature) = setup.primitive_parts(kid, token);
+            // Every variant accepts this token before it is timed.
+            assert!(setup.ours(backend, token).is_some(), "{alg}: ours");
+            assert!(backend.verify(algorithm, key, message, &signature), "{alg}: primitive");
+            assert!(setup.jsonwebtoken(token).is_some(), "{alg}: jsonwebtoken");
+            assert!(setup.jsonwebtoken_one_key(kid, token).is_some(), "{alg}: jsonwebtoken, one key");
 
-            let mut primitive = c.benchmark_group(format!("signature_only/{}", backend.name()));
-            for (alg, kid) in CASES {
-                let token = doc["tokens"][kid].as_str().expect("token");
-                let jws = CompactJws::parse(token).expect("parse");
-                let algorithm = Algorithm::from_name(alg).expect("alg");
-                let key = &keys.select(algorithm, Some(kid)).expect("key").key;
-                let (message, signature) = (jws.signing_input().as_bytes(), jws.signature());
-                assert!(backend.verify(algorithm, key, message, signature));
-                primitive.bench_function(alg, |b| {
-                    b.iter(|| backend.verify(algorithm, key, black_box(message), black_box(signature)))
-                });
-            }
-            primitive.finish();
+            let mut group = c.benchmark_group(format!("native/{alg}"));
+            group.bench_function("full", |b| b.iter(|| setup.ours(backend, black_box(token)).expect("valid")));
+            group.bench_function("primitive", |b| {
+                b.iter(|| backend.verify(algorithm, key, black_box(message), black_box(&signature)))
+            });
+            group.bench_function("jsonwebtoken", |b| b.iter(|| setup.jsonwebtoken(black_box(token)).expect("valid")));
+            group.bench_function("jsonwebtoken_one_key", |b| {
+                b.iter(|| setup.jsonwebtoken_one_key(kid, black_box(token)).expect("valid"))
+            });
+            group.finish();
         }
 
-        c.bench_function("key_set_from_json/5_keys", |b| {
-            b.iter(|| KeySet::from_json(black_box(jwks.as_bytes())).expect("key set"))
+        // The key set is parsed once per fetch; verification uses the parsed set.
+        let rs256 = setup.token("rs256-a");
+        let mut group = c.benchmark_group("key_set");
+        group.bench_function("parse_5_keys", |b| {
+            b.iter(|| KeySet::from_json(black_box(setup.jwks.as_bytes())).expect("key set"))
         });
+        group.bench_function("verify_rs256_cached_set", |b| {
+            b.iter(|| setup.ours(backend, black_box(rs256)).expect("valid"))
+        });
+        group.bench_function("verify_rs256_parsing_the_set", |b| {
+            b.iter(|| {
+                let fresh = KeySet::from_json(black_box(setup.jwks.as_bytes())).expect("key set");
+                let jwt = UntrustedJwt::parse(black_box(rs256)).expect("parse");
+                jwt.verify_with(backend, &fresh, &setup.policy, setup.now, None).expect("valid")
+            })
+        });
+        group.finish();
+
+        // The other compiled backends (the default one is `native/*` above).
+        for other in all_backends().into_iter().filter(|b| b.name() != backend.name()) {
+            for (alg, kid) in CASES {
+                let token = setup.token(kid);
+                let (algorithm, key, message, signature) = setup.primitive_parts(kid, token);
+                assert!(other.verify(algorithm, key, message, &signature), "{} {alg}", other.name());
+                let mut group = c.benchmark_group(format!("backend/{}/{alg}", other.name()));
+                group.bench_function("full", |b| b.iter(|| setup.ours(other, black_box(token)).expect("valid")));
+                group.bench_function("primitive", |b| {
+                    b.iter(|| other.verify(algorithm, key, black_box(message), black_box(&signature)))
+                });
+                group.finish();
+            }
+        }
     }
 }
 

@@ -15,12 +15,11 @@
 
 use core::fmt;
 
-use serde_json::{Map, Value};
-
-use crate::jose::{self, Algorithm, CompactJws, KeySet, PublicKey, SignatureBackend, StrictJsonError};
+use crate::jose::{self, Algorithm, CompactJws, KeySet, PublicKey, SignatureBackend};
 use crate::policy::RealmPolicy;
 
 mod claims;
+mod payload;
 
 pub use claims::VerifiedIdentity;
 
@@ -97,7 +96,7 @@ impl Refusal {
 /// A token whose structure has been checked, nothing else.
 pub struct UntrustedJwt<'a> {
     jws: CompactJws<'a>,
-    claims: Map<String, Value>,
+    claims: payload::Claims,
 }
 
 impl<'a> UntrustedJwt<'a> {
@@ -105,9 +104,9 @@ impl<'a> UntrustedJwt<'a> {
     /// whose payload is a JSON object without repeated member names.
     pub fn parse(token: &'a str) -> Result<UntrustedJwt<'a>, Refusal> {
         let jws = CompactJws::parse(token).map_err(|e| Refusal::new(JwtErrorCode::Malformed, e.reason()))?;
-        let claims = jose::parse_strict_object(jws.payload()).map_err(|e| match e {
-            StrictJsonError::Duplicate => Refusal::new(JwtErrorCode::Malformed, "payload repeats a member name"),
-            StrictJsonError::Syntax | StrictJsonError::NotObject => {
+        let claims = payload::parse(jws.payload()).map_err(|e| match e {
+            payload::PayloadError::Duplicate => Refusal::new(JwtErrorCode::Malformed, "payload repeats a member name"),
+            payload::PayloadError::Syntax | payload::PayloadError::NotObject => {
                 Refusal::new(JwtErrorCode::Malformed, "payload is not a JSON object")
             }
         })?;
@@ -117,7 +116,7 @@ impl<'a> UntrustedJwt<'a> {
     /// The `iss` claim, unverified: only for choosing which realm's key set
     /// to verify with.
     pub fn claimed_issuer(&self) -> Option<&str> {
-        self.claims.get("iss").and_then(Value::as_str)
+        self.claims.iss.as_str()
     }
 
     /// The header's `alg`, unverified.
@@ -218,7 +217,7 @@ impl<'a> PreparedCheck<'a> {
         if !signature_ok || !self.signature_well_formed() {
             return Err(Refusal::new(JwtErrorCode::Signature, "signature does not verify under the selected key"));
         }
-        claims::check(&self.jwt.claims, policy, now, audiences)
+        claims::check(self.jwt.claims, policy, now, audiences)
     }
 }
 

@@ -3,13 +3,16 @@
 //! 3..2^33 and without the ROCA fingerprint; P-256 points; Ed25519 keys.
 //!
 //! Each key keeps the raw material every backend can use (ring reads it
-//! directly; WebCrypto imports it) and, where the RustCrypto backend is
-//! compiled for its algorithm (build.rs: `realmgate_rustcrypto`,
-//! `realmgate_rustcrypto_rsa_p256`), that backend's parsed key.
+//! directly; WebCrypto imports it) and the parsed keys of the backends that
+//! need one: aws-lc-rs natively, RustCrypto where it is compiled for the
+//! algorithm (build.rs: `realmgate_rustcrypto`, `realmgate_rustcrypto_rsa_p256`).
+//! They are built here, once per key-set load, never per verification.
 
 use core::fmt;
 
 use super::roca;
+#[cfg(not(target_arch = "wasm32"))]
+use super::backend::aws_lc::AwsLcKey;
 
 /// The smallest accepted RSA modulus, in bits.
 pub const RSA_MIN_BITS: usize = 2048;
@@ -65,6 +68,9 @@ pub struct RsaKey {
     n: Vec<u8>,
     e: Vec<u8>,
     bits: usize,
+    /// None only if AWS-LC refuses a key the checks here accept (then nothing verifies under it).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) aws_lc: Option<AwsLcKey>,
     #[cfg(realmgate_rustcrypto_rsa_p256)]
     pub(crate) rustcrypto: rsa::PublicKey,
 }
@@ -73,6 +79,8 @@ pub struct RsaKey {
 #[derive(Clone)]
 pub struct P256Key {
     sec1: [u8; 65],
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) aws_lc: Option<AwsLcKey>,
     #[cfg(realmgate_rustcrypto_rsa_p256)]
     pub(crate) rustcrypto: p256::ecdsa::VerifyingKey,
 }
@@ -81,6 +89,8 @@ pub struct P256Key {
 #[derive(Clone)]
 pub struct Ed25519Key {
     bytes: [u8; 32],
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) aws_lc: Option<AwsLcKey>,
     #[cfg(realmgate_rustcrypto)]
     pub(crate) rustcrypto: ed25519_dalek::VerifyingKey,
 }
@@ -122,6 +132,8 @@ impl PublicKey {
                 rsa::BoxedUint::from_be_slice_vartime(e),
             )
             .map_err(|_| KeyError::RsaModulus)?,
+            #[cfg(not(target_arch = "wasm32"))]
+            aws_lc: AwsLcKey::rsa(n, e),
             n: n.to_vec(),
             e: e.to_vec(),
             bits,
@@ -142,6 +154,8 @@ impl PublicKey {
         Ok(PublicKey::P256(P256Key {
             #[cfg(realmgate_rustcrypto_rsa_p256)]
             rustcrypto: point,
+            #[cfg(not(target_arch = "wasm32"))]
+            aws_lc: AwsLcKey::p256(&sec1),
             sec1,
         }))
     }
@@ -170,6 +184,8 @@ impl PublicKey {
         Ok(PublicKey::Ed25519(Ed25519Key {
             #[cfg(realmgate_rustcrypto)]
             rustcrypto: point,
+            #[cfg(not(target_arch = "wasm32"))]
+            aws_lc: AwsLcKey::ed25519(&bytes),
             bytes,
         }))
     }

@@ -6,8 +6,9 @@
 //! a fraction; all arithmetic is on i128/f64, so no value can overflow.
 
 use serde::Serialize;
-use serde_json::{Map, Number, Value};
+use serde_json::Number;
 
+use super::payload::{Claim, Claims};
 use super::{JwtErrorCode, Refusal};
 use crate::policy::{RealmName, RealmPolicy};
 
@@ -44,20 +45,20 @@ const fn refuse(code: JwtErrorCode, reason: &'static str) -> Refusal {
 
 /// Checks the claims of a token whose signature verified.
 pub(super) fn check(
-    claims: &Map<String, Value>,
+    claims: Claims,
     policy: &RealmPolicy,
     now: u64,
     audiences: Option<&[String]>,
 ) -> Result<VerifiedIdentity, Refusal> {
     const BAD_ISS: Refusal = refuse(JwtErrorCode::Issuer, "iss is missing, not a string, or not an allowed realm's issuer");
-    let issuer = claims.get("iss").and_then(Value::as_str).ok_or(BAD_ISS)?;
+    let issuer = claims.iss.as_str().ok_or(BAD_ISS)?;
     let realm = policy.realm_from_issuer(issuer).ok_or(BAD_ISS)?;
     let accepted = match audiences {
         Some(given) => given,
         None => policy.realm(realm.as_str()).map_err(|_| BAD_ISS)?.1.accepted_audiences(),
     };
 
-    let token_audiences = string_or_strings(claims.get("aud"))
+    let token_audiences = string_or_strings(claims.aud)
         .ok_or(refuse(JwtErrorCode::Audience, "aud is missing or not a string or an array of strings"))?;
     if !token_audiences.iter().any(|a| accepted.contains(a)) {
         return Err(refuse(JwtErrorCode::Audience, "aud holds none of the accepted audiences"));
@@ -65,54 +66,56 @@ pub(super) fn check(
 
     let leeway = i128::from(policy.leeway_seconds());
     let now = i128::from(now);
-    let exp = numeric_date(claims, "exp")
+    let exp = numeric_date(&claims.exp)
         .and_then(|d| d.ok_or(refuse(JwtErrorCode::Claims, "exp is missing")))?;
     if exp.at_or_before(now - leeway) {
         return Err(refuse(JwtErrorCode::Expired, "exp is at or before now minus leeway"));
     }
-    let nbf = numeric_date(claims, "nbf")?;
+    let nbf = numeric_date(&claims.nbf)?;
     if nbf.is_some_and(|d| d.after(now + leeway)) {
         return Err(refuse(JwtErrorCode::NotYetValid, "nbf is after now plus leeway"));
     }
-    let iat = numeric_date(claims, "iat")?;
+    let iat = numeric_date(&claims.iat)?;
     if iat.is_some_and(|d| d.after(now + leeway)) {
         return Err(refuse(JwtErrorCode::Claims, "iat is after now plus leeway"));
     }
-    let subject = match claims.get("sub") {
-        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+    let realm = realm.clone();
+    let Claims { iss, sub, email, email_verified, preferred_username, sid, scope, azp, typ, nonce, jti, .. } = claims;
+    let subject = match sub {
+        Claim::Str(s) if !s.is_empty() => s,
         _ => return Err(refuse(JwtErrorCode::Claims, "sub is missing, empty or not a string")),
     };
 
     Ok(VerifiedIdentity {
-        realm: realm.clone(),
-        issuer: issuer.to_owned(),
+        realm,
+        issuer: iss.into_string().unwrap_or_default(),
         subject,
         audiences: token_audiences,
         expires_at: exp.floor_u64(),
         issued_at: iat.map(NumericDate::floor_u64),
         not_before: nbf.map(NumericDate::floor_u64),
-        email: string(claims, "email"),
-        email_verified: claims.get("email_verified").and_then(Value::as_bool),
-        preferred_username: string(claims, "preferred_username"),
-        session_id: string(claims, "sid"),
-        scopes: string(claims, "scope")
+        email: email.into_string(),
+        email_verified: match email_verified {
+            Claim::Bool(b) => Some(b),
+            _ => None,
+        },
+        preferred_username: preferred_username.into_string(),
+        session_id: sid.into_string(),
+        scopes: scope
+            .as_str()
             .map(|s| s.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect())
             .unwrap_or_default(),
-        authorized_party: string(claims, "azp"),
-        token_type: string(claims, "typ"),
-        nonce: string(claims, "nonce"),
-        jwt_id: string(claims, "jti"),
+        authorized_party: azp.into_string(),
+        token_type: typ.into_string(),
+        nonce: nonce.into_string(),
+        jwt_id: jti.into_string(),
     })
 }
 
-fn string(claims: &Map<String, Value>, name: &str) -> Option<String> {
-    claims.get(name).and_then(Value::as_str).map(str::to_owned)
-}
-
-fn string_or_strings(value: Option<&Value>) -> Option<Vec<String>> {
-    match value? {
-        Value::String(s) => Some(vec![s.clone()]),
-        Value::Array(items) => items.iter().map(|v| v.as_str().map(str::to_owned)).collect(),
+fn string_or_strings(value: Claim) -> Option<Vec<String>> {
+    match value {
+        Claim::Str(s) => Some(vec![s]),
+        Claim::Strs(items) => Some(items),
         _ => None,
     }
 }
@@ -124,14 +127,14 @@ enum NumericDate {
     Float(f64),
 }
 
-/// The claim `name` as a NumericDate: `Ok(None)` when absent, `claims` when not a number.
-fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Option<NumericDate>, Refusal> {
-    match claims.get(name) {
-        None => Ok(None),
-        Some(Value::Number(n)) => NumericDate::from_number(n)
+/// A claim as a NumericDate: `Ok(None)` when absent, `claims` when not a number.
+fn numeric_date(claim: &Claim) -> Result<Option<NumericDate>, Refusal> {
+    match claim {
+        Claim::Absent => Ok(None),
+        Claim::Num(n) => NumericDate::from_number(n)
             .map(Some)
             .ok_or(refuse(JwtErrorCode::Claims, "a NumericDate claim is not a finite number")),
-        Some(_) => Err(refuse(JwtErrorCode::Claims, "a NumericDate claim (exp, nbf, iat) is not a number")),
+        _ => Err(refuse(JwtErrorCode::Claims, "a NumericDate claim (exp, nbf, iat) is not a number")),
     }
 }
 

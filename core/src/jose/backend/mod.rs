@@ -1,10 +1,12 @@
 //! The signature-primitive seam (DESIGN.md, "Verification"): the JWS layer
 //! and every claim rule stay in the core; the primitive comes from a backend
-//! chosen per target. ring natively; RustCrypto on wasm32 (and natively
-//! behind the `rustcrypto` feature, so the same vectors run through it).
-//! On wasm32 without the `wasm-rsa-p256` feature (the edge Worker's bundle)
-//! RustCrypto covers EdDSA only and refuses RS256, PS256 and ES256: the
-//! Worker verifies those with WebCrypto.
+//! chosen per target. aws-lc-rs natively (keys parsed once at load; the
+//! fastest natively, bench/native.sh), with ring kept as a second native
+//! backend; RustCrypto on wasm32 (and natively behind the `rustcrypto`
+//! feature, so the same vectors run through it). On wasm32 without the
+//! `wasm-rsa-p256` feature (the edge Worker's bundle) RustCrypto covers
+//! EdDSA only and refuses RS256, PS256 and ES256: the Worker verifies those
+//! with WebCrypto.
 //!
 //! Every backend applies the same encoding rules first ([`precheck`]): an
 //! RSA signature as long as the modulus, ES256 as exactly 64 bytes `r || s`
@@ -15,6 +17,8 @@
 use super::key::PublicKey;
 use super::Algorithm;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod aws_lc;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod ring;
 #[cfg(realmgate_rustcrypto)]
@@ -31,12 +35,12 @@ pub trait SignatureBackend: Send + Sync {
     }
 }
 
-/// The backend for this target: ring natively, RustCrypto on wasm32 (EdDSA
-/// only there without the `wasm-rsa-p256` feature).
+/// The backend for this target: aws-lc-rs natively, RustCrypto on wasm32
+/// (EdDSA only there without the `wasm-rsa-p256` feature).
 pub fn default_backend() -> &'static dyn SignatureBackend {
     #[cfg(not(target_arch = "wasm32"))]
     {
-        &ring::Ring
+        &aws_lc::AwsLc
     }
     #[cfg(target_arch = "wasm32")]
     {
@@ -44,9 +48,12 @@ pub fn default_backend() -> &'static dyn SignatureBackend {
     }
 }
 
-/// Every backend compiled into this build, for running the same vectors through each.
+/// Every backend compiled into this build, for running the same vectors
+/// through each; the default backend first.
 pub fn all_backends() -> Vec<&'static dyn SignatureBackend> {
     let native: &[&'static dyn SignatureBackend] = &[
+        #[cfg(not(target_arch = "wasm32"))]
+        &aws_lc::AwsLc,
         #[cfg(not(target_arch = "wasm32"))]
         &ring::Ring,
         #[cfg(realmgate_rustcrypto)]

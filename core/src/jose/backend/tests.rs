@@ -127,9 +127,26 @@ fn rsa_signatures_must_be_as_long_as_the_modulus() {
 }
 
 #[test]
-fn the_default_backend_is_ring_natively_and_rustcrypto_on_wasm32() {
-    let expected = if cfg!(target_arch = "wasm32") { "rustcrypto" } else { "ring" };
+fn the_default_backend_is_aws_lc_natively_and_rustcrypto_on_wasm32() {
+    let expected = if cfg!(target_arch = "wasm32") { "rustcrypto" } else { "aws-lc-rs" };
     assert_eq!(default_backend().name(), expected);
+    assert_eq!(all_backends().first().map(|b| b.name()), Some(expected), "the default backend runs first");
+}
+
+/// Every fixture key was accepted by AWS-LC at load (a key it refused would
+/// verify nothing on the native default backend).
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn aws_lc_parses_every_fixture_key_once_at_load() {
+    use crate::jose::backend::aws_lc::AwsLcKey;
+    for jwk in key_set().keys() {
+        let parsed = match &jwk.key {
+            PublicKey::Rsa(k) => matches!(k.aws_lc, Some(AwsLcKey::Rsa { .. })),
+            PublicKey::P256(k) => matches!(k.aws_lc, Some(AwsLcKey::Single(_))),
+            PublicKey::Ed25519(k) => matches!(k.aws_lc, Some(AwsLcKey::Single(_))),
+        };
+        assert!(parsed, "{:?}", jwk.kid);
+    }
 }
 
 fn der_encode(r: &[u8], s: &[u8]) -> Vec<u8> {
