@@ -201,7 +201,7 @@ fn hash_secret(secret: String) -> Result<String, FieldError> {
 
 fn check_hash(hash: String) -> Result<String, FieldError> {
     let sha_ok = hash.strip_prefix("sha256:").is_some_and(|h| h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')));
-    let argon_ok = hash.starts_with("$argon2id$") && argon2::PasswordHash::new(&hash).is_ok();
+    let argon_ok = hash.starts_with("$argon2id$") && crate::crypto::password::check_stored(&hash).is_ok();
     if sha_ok || argon_ok { Ok(hash) } else { Err(bad("secret_hash", "invalid_hash", "$argon2id$… or sha256:<64 lowercase hex>")) }
 }
 
