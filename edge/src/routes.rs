@@ -60,6 +60,19 @@ pub fn route(path: &str, prefix: &str, gateway: Option<&GatewayConfig>) -> Route
     }
 }
 
+/// The path of an already-serialized WHATWG URL (the runtime's `request.url`)
+/// without parsing it again: after `scheme://`, the authority ends at the first
+/// `/` (a special scheme's serialization always has a path), and the path ends
+/// at `?` or `#` (inside the path both are always percent-encoded). Anything
+/// else gives `""`, which routes nowhere (the caller then parses the URL).
+pub fn path_of_serialized_url(url: &str) -> &str {
+    let Some(after_scheme) = url.find("://").map(|i| &url[i + 3..]) else { return "" };
+    let Some(start) = after_scheme.find('/') else { return "" };
+    let path = &after_scheme[start..];
+    let end = path.find(['?', '#']).unwrap_or(path.len());
+    &path[..end]
+}
+
 /// `/app` covers `/app` and `/app/...` but not `/apple`; `/app/` covers `/app/...`.
 fn under_prefix(path: &str, prefix: &str) -> bool {
     if prefix.ends_with('/') {
@@ -84,6 +97,22 @@ mod tests {
         assert_eq!(route("/auth/login/", "/auth", None), Route::NotFound);
         assert_eq!(route("/authx/login", "/auth", None), Route::NotFound);
         assert_eq!(route("/AUTH/login", "/auth", None), Route::NotFound);
+    }
+
+    #[test]
+    fn the_path_of_a_serialized_url_is_what_the_parser_gives() {
+        for u in [
+            "http://127.0.0.1:9114/auth/verify",
+            "https://edge.example/auth/verify?x=1#f",
+            "https://u:p@edge.example/a/b%3Fc?d/e",
+            "https://edge.example/",
+            "https://edge.example/auth/verify#/x?y",
+        ] {
+            assert_eq!(path_of_serialized_url(u), url::Url::parse(u).unwrap().path(), "{u}");
+        }
+        assert_eq!(path_of_serialized_url("/auth/verify"), "");
+        assert_eq!(path_of_serialized_url("data:text/plain,x"), "");
+        assert_eq!(path_of_serialized_url("http://h"), "");
     }
 
     #[test]

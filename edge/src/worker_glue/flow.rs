@@ -19,8 +19,8 @@ use crate::error::EdgeError;
 use crate::reply::Reply;
 use crate::session::session_cookies;
 
-fn query_param(ctx: &Ctx, name: &str) -> Option<String> {
-    ctx.url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+fn query_param(ctx: &Ctx, name: &str) -> Result<Option<String>, EdgeError> {
+    Ok(ctx.url()?.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned()))
 }
 
 /// The realm's client secret (a Worker secret), if it has one.
@@ -38,7 +38,7 @@ pub fn client_auth<'a>(client_id: &'a str, secret: Option<&'a Secret>) -> Client
 }
 
 pub async fn login(ctx: &mut Ctx) -> Result<Reply, EdgeError> {
-    let realm_param = query_param(ctx, "realm").unwrap_or_default();
+    let realm_param = query_param(ctx, "realm")?.unwrap_or_default();
     let (realm, _) = ctx.cfg.policy.realm(&realm_param).map_err(|_| EdgeError::UnknownRealm)?;
     let realm = realm.clone();
     ctx.realm = Some(realm.to_string());
@@ -49,15 +49,15 @@ pub async fn login(ctx: &mut Ctx) -> Result<Reply, EdgeError> {
         kv_get(&ctx.kv, &sso_domains_key(realm.as_str())).await.ok().flatten().and_then(|t| serde_json::from_str(&t).ok());
 
     let random = LoginRandom::from_bytes(&runtime::random::<96>()?);
-    let redirect_uri = ctx.cfg.redirect_uri(&ctx.url);
+    let redirect_uri = ctx.cfg.redirect_uri(ctx.url()?);
     let settings = LoginSettings {
         redirect_uri: &redirect_uri,
         flow_ttl_seconds: ctx.cfg.flow_ttl_seconds,
         state_cookie_name: &ctx.cfg.cookies.state,
         cookie_attributes: &ctx.cfg.cookie_attributes,
     };
-    let return_to = query_param(ctx, "return_to");
-    let login_hint = query_param(ctx, "login_hint");
+    let return_to = query_param(ctx, "return_to")?;
+    let login_hint = query_param(ctx, "login_hint")?;
     let input = LoginInput {
         realm: realm.as_str(),
         return_to: return_to.as_deref(),
@@ -72,7 +72,7 @@ pub async fn login(ctx: &mut Ctx) -> Result<Reply, EdgeError> {
 }
 
 pub async fn callback(ctx: &mut Ctx) -> Result<Reply, EdgeError> {
-    let query = CallbackQuery::parse(ctx.url.query().unwrap_or(""))?;
+    let query = CallbackQuery::parse(ctx.url()?.query().unwrap_or(""))?;
     check_state(query.state(), ctx.jar.get(&ctx.cfg.cookies.state))?;
 
     // Single use: read and delete at once, before anything else can fail.

@@ -14,7 +14,7 @@ use crate::session::forwarded_cookie_header;
 
 pub async fn forward(ctx: &mut Ctx, req: &Request) -> Result<Answer, EdgeError> {
     let gateway = ctx.cfg.gateway.clone().ok_or(EdgeError::NotFound)?;
-    let verified = match request_token(ctx, req) {
+    let verified = match request_token(ctx, Ctx::header(req, "Authorization")) {
         Some(token) => tokens::verify_access_token(ctx, &token).await,
         None => Err(EdgeError::InvalidToken("no_token")),
     };
@@ -29,9 +29,10 @@ pub async fn forward(ctx: &mut Ctx, req: &Request) -> Result<Answer, EdgeError> 
             }
             ctx.outcome = Some("login_redirect");
             ctx.detail = Some(code.to_owned());
-            let here = match ctx.url.query() {
-                Some(q) => format!("{}?{}", ctx.url.path(), q),
-                None => ctx.url.path().to_owned(),
+            let url = ctx.url()?;
+            let here = match url.query() {
+                Some(q) => format!("{}?{}", url.path(), q),
+                None => url.path().to_owned(),
             };
             let mut login = url::Url::parse("http://x/").map_err(|_| EdgeError::Internal("login_url"))?;
             login.set_path(&format!("{}/login", ctx.cfg.prefix));
@@ -43,8 +44,8 @@ pub async fn forward(ctx: &mut Ctx, req: &Request) -> Result<Answer, EdgeError> 
     };
 
     let mut target = gateway.origin.clone();
-    target.set_path(ctx.url.path());
-    target.set_query(ctx.url.query());
+    target.set_path(ctx.url()?.path());
+    target.set_query(ctx.url()?.query());
     let headers = Headers::new();
     for (name, value) in req.headers().entries() {
         if is_identity_header(&name) || name.eq_ignore_ascii_case("host") || name.eq_ignore_ascii_case("cookie") {

@@ -14,21 +14,24 @@ use std::cell::OnceCell;
 use std::rc::Rc;
 
 use realmgate_core::cookies::{parse_cookie_header, CookieJar};
-use worker::{event, Context, Env, Headers, KvStore, Request, Response};
+use worker::{event, Context, Env, KvStore, Request, Response};
 
 use crate::config::{EdgeConfig, KV_BINDING};
 use crate::error::EdgeError;
 use crate::log::{loggable_method, LogLine, LogRequests};
 use crate::reply::Reply;
-use crate::routes::{route, Route};
+use crate::routes::{path_of_serialized_url, route, Route};
 use crate::session::clear_session;
 
 /// What a request needs besides itself.
 pub(crate) struct Ctx {
     pub env: Env,
     pub cfg: Rc<EdgeConfig>,
-    pub kv: KvStore,
-    pub url: url::Url,
+    /// The KV binding, per isolate (see [`kv`]).
+    pub kv: Rc<KvStore>,
+    /// The request's URL, parsed for every route but `/verify`, which needs
+    /// only the path (see [`handle`]).
+    pub url: Option<url::Url>,
     pub jar: CookieJar,
     pub now: u64,
     /// The realm the request turned out to concern (for the log line).
@@ -41,6 +44,11 @@ pub(crate) struct Ctx {
 impl Ctx {
     pub fn header(req: &Request, name: &str) -> Option<String> {
         req.headers().get(name).ok().flatten()
+    }
+
+    /// The parsed request URL (present for every route that reads it).
+    pub fn url(&self) -> Result<&url::Url, EdgeError> {
+        self.url.as_ref().ok_or(EdgeError::Internal("request_url"))
     }
 }
 
@@ -57,10 +65,14 @@ impl From<Reply> for Answer {
 }
 
 #[event(fetch)]
-pub async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+pub async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> worker::Result<web_sys::Response> {
+    // The runtime's request as is: workers-rs's `Request` wrapper would read the
+    // method, URL, headers and `cf` up front (one JS crossing and copy each);
+    // `/verify` reads only what it needs, other routes get the wrapper.
     let started = runtime::now_ms();
-    let mut line = LogLine { method: loggable_method(req.method().as_ref()), route: "unknown", ..Default::default() };
-    let answer = match handle(&req, env, &mut line).await {
+    let method = req.method();
+    let mut line = LogLine { method: loggable_method(&method), route: "unknown", ..Default::default() };
+    let answer = match handle(req, &method, env, &mut line).await {
         Ok(answer) => answer,
         Err((error, jar, cfg)) => {
             line.outcome = error.code().to_owned();
@@ -79,7 +91,7 @@ pub async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
         }
         Answer::Passthrough(response) => {
             line.status = response.status_code();
-            response
+            response.into()
         }
     };
     // LOG_REQUESTS: without a usable configuration, every line is written.
@@ -100,6 +112,24 @@ thread_local! {
     static CONFIG: OnceCell<Rc<EdgeConfig>> = const { OnceCell::new() };
 }
 
+thread_local! {
+    /// The KV binding, like the configuration fixed for the isolate's lifetime; behind
+    /// `Rc` so a request takes it without a JS call (workers-rs's `Env::kv` makes six).
+    static KV: OnceCell<Rc<KvStore>> = const { OnceCell::new() };
+}
+
+/// The isolate's KV binding; a missing one is not cached (reported on every request).
+fn kv(env: &Env) -> Result<Rc<KvStore>, EdgeError> {
+    if let Some(kv) = KV.with(|k| k.get().cloned()) {
+        return Ok(kv);
+    }
+    let kv = Rc::new(env.kv(KV_BINDING).map_err(|_| EdgeError::Config(crate::config::ConfigError::Missing(KV_BINDING)))?);
+    KV.with(|k| {
+        let _ = k.set(kv.clone());
+    });
+    Ok(kv)
+}
+
 /// The isolate's configuration; a faulty one is not cached (reported on every request).
 fn config(env: &Env) -> Result<Rc<EdgeConfig>, crate::config::ConfigError> {
     if let Some(cfg) = CONFIG.with(|c| c.get().cloned()) {
@@ -112,8 +142,9 @@ fn config(env: &Env) -> Result<Rc<EdgeConfig>, crate::config::ConfigError> {
     Ok(cfg)
 }
 
-async fn handle(req: &Request, env: Env, line: &mut LogLine) -> Result<Answer, Failure> {
-    let jar = parse_cookie_header(&Ctx::header(req, "Cookie").unwrap_or_default());
+async fn handle(raw: web_sys::Request, method: &str, env: Env, line: &mut LogLine) -> Result<Answer, Failure> {
+    let headers = raw.headers();
+    let jar = parse_cookie_header(&headers.get("Cookie").ok().flatten().unwrap_or_default());
     let cfg = match config(&env) {
         Ok(cfg) => cfg,
         Err(e) => {
@@ -121,28 +152,36 @@ async fn handle(req: &Request, env: Env, line: &mut LogLine) -> Result<Answer, F
             return Err((EdgeError::Config(e), jar, None));
         }
     };
-    let url = match req.url() {
-        Ok(u) => u,
-        Err(_) => return Err((EdgeError::Internal("request_url"), jar, Some(cfg))),
+    // The runtime's URL is already serialized (WHATWG): its path routes `/verify`
+    // without parsing the URL again; any other route parses it and routes on the
+    // parsed path exactly as before.
+    let raw_url = raw.url();
+    let (r, url) = if route(path_of_serialized_url(&raw_url), &cfg.prefix, cfg.gateway.as_ref()) == Route::Verify {
+        (Route::Verify, None)
+    } else {
+        let url = match url::Url::parse(&raw_url) {
+            Ok(u) => u,
+            Err(_) => return Err((EdgeError::Internal("request_url"), jar, Some(cfg))),
+        };
+        (route(url.path(), &cfg.prefix, cfg.gateway.as_ref()), Some(url))
     };
-    let r = route(url.path(), &cfg.prefix, cfg.gateway.as_ref());
     line.route = r.name();
-    if !r.allows(req.method().as_ref()) {
+    if !r.allows(method) {
         return Err((EdgeError::MethodNotAllowed, jar, Some(cfg)));
     }
-    let kv = match env.kv(KV_BINDING) {
+    let kv = match kv(&env) {
         Ok(kv) => kv,
-        Err(_) => return Err((EdgeError::Config(crate::config::ConfigError::Missing(KV_BINDING)), jar, Some(cfg))),
+        Err(e) => return Err((e, jar, Some(cfg))),
     };
     let mut ctx = Ctx { env, cfg, kv, url, jar, now: runtime::now(), realm: None, outcome: None, detail: None };
     let result = match r {
+        Route::Verify => session_routes::verify(&mut ctx, headers.get("Authorization").ok().flatten()).await.map(Answer::from),
         Route::Login => flow::login(&mut ctx).await.map(Answer::from),
         Route::Callback => flow::callback(&mut ctx).await.map(Answer::from),
-        Route::Refresh => session_routes::refresh(&mut ctx, req).await.map(Answer::from),
-        Route::Logout => session_routes::logout(&mut ctx, req).await.map(Answer::from),
         Route::Session => session_routes::session(&mut ctx).await.map(Answer::from),
-        Route::Verify => session_routes::verify(&mut ctx, req).await.map(Answer::from),
-        Route::Gateway => gateway::forward(&mut ctx, req).await,
+        Route::Refresh => session_routes::refresh(&mut ctx, &Request::from(raw)).await.map(Answer::from),
+        Route::Logout => session_routes::logout(&mut ctx, &Request::from(raw)).await.map(Answer::from),
+        Route::Gateway => gateway::forward(&mut ctx, &Request::from(raw)).await,
         Route::NotFound => Err(EdgeError::NotFound),
     };
     line.realm = ctx.realm.take();
@@ -156,18 +195,22 @@ async fn handle(req: &Request, env: Env, line: &mut LogLine) -> Result<Answer, F
     }
 }
 
-/// Turns our reply into a Worker response; a header the runtime refuses
+/// Turns our reply into the runtime's response (headers appended to one
+/// `Headers`, the body passed as a string); a header the runtime refuses
 /// gives a bare 500 rather than an exception.
-fn to_response(reply: Reply) -> Response {
-    let build = move || -> worker::Result<Response> {
-        let headers = Headers::new();
+fn to_response(reply: Reply) -> web_sys::Response {
+    let build = |reply: &Reply| -> Result<web_sys::Response, wasm_bindgen::JsValue> {
+        let headers = web_sys::Headers::new()?;
         for (name, value) in &reply.headers {
             headers.append(name, value)?;
         }
-        Ok(Response::from_bytes(reply.body.into_bytes())?.with_status(reply.status).with_headers(headers))
+        let init = web_sys::ResponseInit::new();
+        init.set_status(reply.status);
+        init.set_headers(&headers);
+        web_sys::Response::new_with_opt_str_and_init(Some(&reply.body), &init)
     };
-    build().unwrap_or_else(|_| {
+    build(&reply).unwrap_or_else(|_| {
         worker::console_log!("{{\"route\":\"response\",\"outcome\":\"response_build_failed\",\"status\":500}}");
-        Response::builder().with_status(500).empty()
+        Response::builder().with_status(500).empty().into()
     })
 }

@@ -5,7 +5,6 @@
 //! from KV or the network.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use realmgate_core::jose::KeySet;
@@ -29,18 +28,26 @@ struct RealmCache {
 }
 
 thread_local! {
-    static MEMORY: RefCell<HashMap<String, RealmCache>> = RefCell::new(HashMap::new());
+    /// Per realm of the policy (a handful): a list scanned in order, cheaper than hashing.
+    static MEMORY: RefCell<Vec<(String, RealmCache)>> = const { RefCell::new(Vec::new()) };
 }
 
 fn with_realm<T>(realm: &RealmName, f: impl FnOnce(&mut RealmCache) -> T) -> T {
     MEMORY.with(|m| {
         let mut m = m.borrow_mut();
         // The realm's entry exists after its first request: no key allocation then.
-        if let Some(cache) = m.get_mut(realm.as_str()) {
+        if let Some((_, cache)) = m.iter_mut().find(|(name, _)| name == realm.as_str()) {
             return f(cache);
         }
-        f(m.entry(realm.as_str().to_owned()).or_default())
+        m.push((realm.as_str().to_owned(), RealmCache::default()));
+        let last = m.len() - 1;
+        f(&mut m[last].1)
     })
+}
+
+/// The value of a memory entry still fresh at `now` (no document key or URL to build).
+fn fresh<T>(memory: &Option<Entry<T>>, now: u64, ttl: u64) -> Option<Rc<T>> {
+    memory.as_ref().filter(|(d, _)| d.is_fresh(now, ttl)).map(|(_, v)| v.clone())
 }
 
 /// A document source: how to validate a body into a value.
@@ -112,6 +119,9 @@ async fn cached<T: Doc>(
 /// The realm's provider metadata.
 pub async fn metadata(ctx: &Ctx, realm: &RealmName) -> Result<Rc<ProviderMetadata>, EdgeError> {
     let memory = with_realm(realm, |c| c.metadata.clone());
+    if let Some(value) = fresh(&memory, ctx.now, ctx.cfg.metadata_ttl_seconds) {
+        return Ok(value);
+    }
     let url = ProviderMetadata::discovery_url(&ctx.cfg.policy.issuer(realm));
     let (entry, changed) = cached::<ProviderMetadata>(ctx, realm, ctx.cfg.metadata_ttl_seconds, &metadata_key(realm.as_str()), &url, memory).await?;
     let value = entry.1.clone();
@@ -126,6 +136,13 @@ pub async fn metadata(ctx: &Ctx, realm: &RealmName) -> Result<Rc<ProviderMetadat
 pub async fn keys(ctx: &Ctx, realm: &RealmName, kid: Option<&str>) -> Result<Rc<KeySet>, EdgeError> {
     let meta = metadata(ctx, realm).await?;
     let memory = with_realm(realm, |c| c.keys.clone());
+    if let (Some(value), Some((doc, _))) = (fresh(&memory, ctx.now, ctx.cfg.jwks_ttl_seconds), &memory) {
+        // The common case: a fresh set in memory that has the token's key (or a
+        // recent one, which is not refetched for an unknown kid either).
+        if kid.is_none_or(|k| value.contains_kid(k)) || doc.is_recent(ctx.now) {
+            return Ok(value);
+        }
+    }
     let kv_key = jwks_key(realm.as_str());
     let (entry, changed) = cached::<KeySet>(ctx, realm, ctx.cfg.jwks_ttl_seconds, &kv_key, &meta.jwks_uri, memory).await?;
     let mut entry = entry;

@@ -13,7 +13,7 @@ use crate::reply::Reply;
 use crate::session::{clear_session, session_cookies, SessionTokens};
 
 fn refuse_cross_site(ctx: &Ctx, req: &Request) -> Result<(), EdgeError> {
-    let own = ctx.cfg.origin_for(&ctx.url);
+    let own = ctx.cfg.origin_for(ctx.url()?);
     let origin = Ctx::header(req, "Origin");
     let site = Ctx::header(req, "Sec-Fetch-Site");
     check_same_origin(origin.as_deref(), site.as_deref(), &own).map_err(EdgeError::CrossSite)
@@ -79,7 +79,7 @@ pub async fn logout(ctx: &mut Ctx, req: &Request) -> Result<Reply, EdgeError> {
         ),
         None => None,
     };
-    let redirect = ctx.url.query_pairs().any(|(k, v)| k == "redirect" && v == "1");
+    let redirect = ctx.url()?.query_pairs().any(|(k, v)| k == "redirect" && v == "1");
     let reply = match (&end_session, redirect) {
         (Some(url), true) => Reply::redirect(303, url),
         _ => Reply::json(200, &serde_json::json!({ "end_session_url": end_session, "revoked": revoked })),
@@ -102,16 +102,18 @@ pub async fn session(ctx: &mut Ctx) -> Result<Reply, EdgeError> {
     Ok(Reply::json(200, &body))
 }
 
-/// The request's access token: `Authorization: Bearer`, else the session cookie.
-pub fn request_token(ctx: &Ctx, req: &Request) -> Option<String> {
-    match Ctx::header(req, "Authorization") {
+/// The request's access token: `Authorization: Bearer` (the header's value
+/// given), else the session cookie.
+pub fn request_token(ctx: &Ctx, authorization: Option<String>) -> Option<String> {
+    match authorization {
         Some(h) => bearer_token(&h).map(str::to_owned),
         None => ctx.jar.get_joined(&ctx.cfg.cookies.access),
     }
 }
 
-pub async fn verify(ctx: &mut Ctx, req: &Request) -> Result<Reply, EdgeError> {
-    let token = request_token(ctx, req).ok_or(EdgeError::InvalidToken("no_token"))?;
+/// `/verify`, given the request's `Authorization` header (its only input besides the cookies).
+pub async fn verify(ctx: &mut Ctx, authorization: Option<String>) -> Result<Reply, EdgeError> {
+    let token = request_token(ctx, authorization).ok_or(EdgeError::InvalidToken("no_token"))?;
     let identity = tokens::verify_access_token(ctx, &token).await?;
     let mut reply = Reply::json_static(200, r#"{"active":true}"#);
     for (name, value) in identity_headers(identity.realm.as_str(), &identity.subject, identity.email.as_deref(), &identity.scopes) {

@@ -58,8 +58,7 @@ pub async fn verify_access_token(ctx: &mut Ctx, token: &str) -> Result<VerifiedI
         .cloned()
         .ok_or(EdgeError::InvalidToken("issuer"))?;
     ctx.realm = Some(realm.to_string());
-    let kid = jwt.kid().map(str::to_owned);
-    let keys = provider::keys(ctx, &realm, kid.as_deref()).await?;
+    let keys = provider::keys(ctx, &realm, jwt.kid()).await?;
     let identity = verify_split(&mut ctx.detail, ctx.cfg.signature_path, jwt, &keys, &ctx.cfg.policy, ctx.now, None)
         .await
         .map_err(|r| r.map_or(EdgeError::Internal(SIGNATURE_UNAVAILABLE), refused))?;

@@ -13,10 +13,10 @@
 //! Imported keys are cached in isolate memory, keyed by algorithm and key
 //! material (so a rotated key set simply brings new entries; a cached key is
 //! never used for other material). The cache is bounded; when full it is
-//! emptied and refilled by the keys in use.
+//! emptied and refilled by the keys in use. It is a short list scanned in
+//! order (a handful of entries: cheaper than hashing a modulus per request).
 
-use std::cell::RefCell;
-use std::collections::HashMap;
+use std::cell::{OnceCell, RefCell};
 
 use js_sys::{Array, Object, Reflect};
 use realmgate_core::b64;
@@ -30,14 +30,16 @@ use crate::config::SignaturePath;
 const MAX_CACHED_KEYS: usize = 32;
 
 /// An imported key with its `verify` parameters.
-#[derive(Clone)]
 struct Imported {
     key: web_sys::CryptoKey,
     verify: Object,
 }
 
 thread_local! {
-    static KEYS: RefCell<HashMap<Vec<u8>, Imported>> = RefCell::new(HashMap::new());
+    /// (cache key, imported key), at most `MAX_CACHED_KEYS`.
+    static KEYS: RefCell<Vec<(Vec<u8>, Imported)>> = const { RefCell::new(Vec::new()) };
+    /// `crypto.subtle`, looked up once per isolate.
+    static SUBTLE: OnceCell<web_sys::SubtleCrypto> = const { OnceCell::new() };
 }
 
 fn object(pairs: &[(&str, JsValue)]) -> Result<Object, JsValue> {
@@ -96,34 +98,60 @@ fn webcrypto_params(alg: Algorithm, key: &PublicKey) -> Result<Option<(Object, O
     })
 }
 
-fn subtle() -> Result<web_sys::SubtleCrypto, JsValue> {
-    let crypto: web_sys::Crypto = Reflect::get(&js_sys::global(), &s("crypto"))?.unchecked_into();
-    Ok(crypto.subtle())
+/// Calls `f` with the isolate's `crypto.subtle`.
+fn with_subtle<T>(f: impl FnOnce(&web_sys::SubtleCrypto) -> Result<T, JsValue>) -> Result<T, JsValue> {
+    SUBTLE.with(|cell| {
+        if let Some(subtle) = cell.get() {
+            return f(subtle);
+        }
+        let crypto: web_sys::Crypto = Reflect::get(&js_sys::global(), &s("crypto"))?.unchecked_into();
+        f(cell.get_or_init(|| crypto.subtle()))
+    })
 }
 
-/// The imported key for `alg` and `key`: from the cache, else imported (and cached).
-async fn imported(alg: Algorithm, key: &PublicKey) -> Result<Option<Imported>, JsValue> {
-    let Some(id) = cache_key(alg, key) else { return Ok(None) };
-    if let Some(hit) = KEYS.with(|k| k.borrow().get(&id).cloned()) {
-        return Ok(Some(hit));
-    }
+/// `subtle.verify` with the cached imported key for `id`, if there is one.
+fn verify_cached(id: &[u8], message: &[u8], signature: &[u8]) -> Option<Result<js_sys::Promise, JsValue>> {
+    KEYS.with(|k| {
+        let keys = k.borrow();
+        let (_, hit) = keys.iter().find(|(cached, _)| cached.as_slice() == id)?;
+        Some(with_subtle(|subtle| subtle.verify_with_object_and_u8_array_and_u8_array(&hit.verify, &hit.key, signature, message)))
+    })
+}
+
+/// Imports `key` for `alg` and caches it under `id`.
+async fn import(id: Vec<u8>, alg: Algorithm, key: &PublicKey) -> Result<Option<()>, JsValue> {
     let Some((jwk, import, verify)) = webcrypto_params(alg, key)? else { return Ok(None) };
     let usages = Array::of1(&s("verify"));
-    let key: web_sys::CryptoKey = JsFuture::from(subtle()?.import_key_with_object("jwk", &jwk, &import, false, &usages)?).await?.unchecked_into();
-    let entry = Imported { key, verify };
+    let promise = with_subtle(|subtle| subtle.import_key_with_object("jwk", &jwk, &import, false, &usages))?;
+    let key: web_sys::CryptoKey = JsFuture::from(promise).await?.unchecked_into();
     KEYS.with(|k| {
         let mut k = k.borrow_mut();
         if k.len() >= MAX_CACHED_KEYS {
             k.clear();
         }
-        k.insert(id, entry.clone());
+        k.retain(|(cached, _)| *cached != id);
+        k.push((id, Imported { key, verify }));
     });
-    Ok(Some(entry))
+    Ok(Some(()))
 }
 
+/// The verdict of `subtle.verify` (`None`: an algorithm WebCrypto does not do here).
+/// A cached key costs one promise (the verify call's); a new one is imported first.
 async fn subtle_verify(alg: Algorithm, key: &PublicKey, message: &[u8], signature: &[u8]) -> Result<Option<bool>, JsValue> {
-    let Some(imported) = imported(alg, key).await? else { return Ok(None) };
-    let verdict = JsFuture::from(subtle()?.verify_with_object_and_u8_array_and_u8_array(&imported.verify, &imported.key, signature, message)?).await?;
+    let Some(id) = cache_key(alg, key) else { return Ok(None) };
+    let promise = match verify_cached(&id, message, signature) {
+        Some(promise) => promise?,
+        None => {
+            if import(id.clone(), alg, key).await?.is_none() {
+                return Ok(None);
+            }
+            match verify_cached(&id, message, signature) {
+                Some(promise) => promise?,
+                None => return Err(JsValue::from_str("imported key not cached")),
+            }
+        }
+    };
+    let verdict = JsFuture::from(promise).await?;
     Ok(Some(verdict.as_bool() == Some(true)))
 }
 
