@@ -12,8 +12,9 @@
 //!
 //! Imported keys are cached in isolate memory, keyed by algorithm and key
 //! material (so a rotated key set simply brings new entries; a cached key is
-//! never used for other material). The cache is bounded; when full it is
-//! emptied and refilled by the keys in use. It is a short list scanned in
+//! never used for other material). The cache is bounded; when full the
+//! oldest entry goes. A verification never depends on its key still being
+//! cached after an await (another request may have evicted it meanwhile). It is a short list scanned in
 //! order (a handful of entries: cheaper than hashing a modulus per request).
 
 use std::cell::{OnceCell, RefCell};
@@ -118,21 +119,25 @@ fn verify_cached(id: &[u8], message: &[u8], signature: &[u8]) -> Option<Result<j
     })
 }
 
-/// Imports `key` for `alg` and caches it under `id`.
-async fn import(id: Vec<u8>, alg: Algorithm, key: &PublicKey) -> Result<Option<()>, JsValue> {
+/// Imports `key` for `alg`, caches it under `id` and starts `subtle.verify` with it.
+/// The promise is made from the key just imported, not looked up again: another
+/// request of the isolate may have evicted it from the cache during the await.
+async fn import_and_verify(id: Vec<u8>, alg: Algorithm, key: &PublicKey, message: &[u8], signature: &[u8]) -> Result<Option<js_sys::Promise>, JsValue> {
     let Some((jwk, import, verify)) = webcrypto_params(alg, key)? else { return Ok(None) };
     let usages = Array::of1(&s("verify"));
     let promise = with_subtle(|subtle| subtle.import_key_with_object("jwk", &jwk, &import, false, &usages))?;
     let key: web_sys::CryptoKey = JsFuture::from(promise).await?.unchecked_into();
+    let promise = with_subtle(|subtle| subtle.verify_with_object_and_u8_array_and_u8_array(&verify, &key, signature, message))?;
     KEYS.with(|k| {
         let mut k = k.borrow_mut();
-        if k.len() >= MAX_CACHED_KEYS {
-            k.clear();
-        }
         k.retain(|(cached, _)| *cached != id);
+        // Bounded: the oldest entry goes (a rotated set's old keys age out first).
+        if k.len() >= MAX_CACHED_KEYS {
+            k.remove(0);
+        }
         k.push((id, Imported { key, verify }));
     });
-    Ok(Some(()))
+    Ok(Some(promise))
 }
 
 /// The verdict of `subtle.verify` (`None`: an algorithm WebCrypto does not do here).
@@ -141,15 +146,10 @@ async fn subtle_verify(alg: Algorithm, key: &PublicKey, message: &[u8], signatur
     let Some(id) = cache_key(alg, key) else { return Ok(None) };
     let promise = match verify_cached(&id, message, signature) {
         Some(promise) => promise?,
-        None => {
-            if import(id.clone(), alg, key).await?.is_none() {
-                return Ok(None);
-            }
-            match verify_cached(&id, message, signature) {
-                Some(promise) => promise?,
-                None => return Err(JsValue::from_str("imported key not cached")),
-            }
-        }
+        None => match import_and_verify(id, alg, key, message, signature).await? {
+            Some(promise) => promise,
+            None => return Ok(None),
+        },
     };
     let verdict = JsFuture::from(promise).await?;
     Ok(Some(verdict.as_bool() == Some(true)))

@@ -184,9 +184,10 @@ thread_local! {
 /// Runs `f` with at least `count` argon2 blocks (1 KiB each). On an argon2
 /// worker thread the blocks are the thread's own buffer, kept between runs
 /// and trimmed back to the default size after a larger stored hash; on any
-/// other thread (tests, start-up) they are allocated for this run only. The
-/// buffer is not cleared between runs: argon2 writes every block before
-/// reading it.
+/// other thread (tests, start-up) they are allocated for this run only.
+/// After each run the used blocks are zeroed: they hold values derived
+/// cheaply from the password (the first blocks of each lane are one
+/// Blake2b of it), which must not linger in memory for the next run.
 fn with_blocks<R>(count: usize, f: impl FnOnce(&mut [Block]) -> R) -> R {
     let pooled = IS_WORKER.with(Cell::get);
     let mut blocks = if pooled { BLOCKS.with(Cell::take).unwrap_or_default() } else { Vec::new() };
@@ -194,6 +195,7 @@ fn with_blocks<R>(count: usize, f: impl FnOnce(&mut [Block]) -> R) -> R {
         blocks.resize(count, Block::default());
     }
     let out = f(&mut blocks);
+    blocks.fill(Block::default());
     if pooled {
         let keep = Params::default().block_count();
         if blocks.len() > keep {
@@ -378,6 +380,20 @@ mod tests {
             // Trimmed back to the default size after the 64 MiB vectors.
             let kept = BLOCKS.with(Cell::take).map(|b| b.len());
             assert_eq!(kept, Some(Params::default().block_count()));
+        })
+        .join()
+        .unwrap();
+    }
+
+    #[test]
+    fn a_workers_buffer_holds_nothing_of_the_last_password() {
+        std::thread::spawn(|| {
+            IS_WORKER.with(|w| w.set(true));
+            assert!(verify(&pw("password"), Some(KNOWN[0])));
+            let kept = BLOCKS.with(Cell::take).expect("a worker keeps its buffer");
+            assert!(!kept.is_empty());
+            let zero = Block::default();
+            assert!(kept.iter().all(|b| b.as_ref() == zero.as_ref()), "argon2 blocks left in memory after the run");
         })
         .join()
         .unwrap();
