@@ -20,10 +20,10 @@
 // native call and shows as that built-in, or as "(program)"). HTTP parsing and
 // the socket work of workerd outside the isolate are not in it. Sampling adds
 // overhead, so compare shares and differences, not absolute figures, with run.sh.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { processes } from './procs.mjs';
 import WebSocket from 'ws';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -38,52 +38,7 @@ const TOP = num('PROFILE_TOP', 25);
 const PORTS = { issuer: 9102, noop: 9120, jose: 9121, ours: 9122 };
 const INSPECTOR = { noop: 9170, jose: 9171, ours: 9172 };
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'realmgate-edge-profile-'));
-const children = [];
-const say = (...a) => console.log('edge-profile:', ...a);
-function cleanup() {
-  for (const c of children) {
-    try { process.kill(-c.pid, 'SIGTERM'); } catch {}
-  }
-  children.length = 0;
-}
-function die(msg) {
-  console.error(`edge-profile: error: ${msg}`);
-  cleanup();
-  process.exit(1);
-}
-process.on('SIGINT', () => { cleanup(); process.exit(130); });
-process.on('SIGTERM', () => { cleanup(); process.exit(143); });
-process.on('uncaughtException', (e) => die(e?.stack ?? String(e)));
-process.on('unhandledRejection', (e) => die(e?.stack ?? String(e)));
-
-function start(name, cmd, args, cwd, extraEnv = {}) {
-  const log = fs.openSync(path.join(work, `${name}.log`), 'w');
-  const child = spawn(cmd, args, {
-    cwd,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1', FORCE_COLOR: '0', ...extraEnv },
-    stdio: ['ignore', log, log],
-    detached: true,
-  });
-  children.push(child);
-  child.on('exit', (code) => { child.exited = code ?? 'signal'; });
-  return child;
-}
-
-async function waitHttp(name, child, url) {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exited !== undefined) die(`${name} exited (${child.exited}); see ${path.join(work, `${name}.log`)}`);
-    try {
-      const res = await fetch(url);
-      await res.arrayBuffer();
-      return;
-    } catch {
-      if (Date.now() > deadline) die(`${name} did not answer in 120 s; see ${path.join(work, `${name}.log`)}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}
+const { work, say, die, cleanup, start, waitHttp } = processes('edge-profile');
 
 function wrk(url, token, seconds) {
   const args = ['-t1', '-c8', `-d${seconds}s`];

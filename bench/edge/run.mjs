@@ -18,10 +18,10 @@
 //     same CPU accounting; the issuer runs in its own process (not counted).
 // Prints medians and the ratios with the issue's targets. Any non-2xx answer
 // (or a login/callback answer other than the expected redirect) aborts the run.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { processes } from './procs.mjs';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const env = (k, d) => (process.env[k] ? Number(process.env[k]) : d);
@@ -37,55 +37,7 @@ const INSPECTOR = { noop: 9160, jose: 9161, ours: 9162, 'wsig-wc': 9163, 'wsig-w
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 const ALGS = ['RS256', 'ES256', 'EdDSA'];
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'realmgate-edge-bench-'));
-const children = [];
-const say = (...a) => console.log('edge-bench:', ...a);
-
-function die(msg) {
-  console.error(`edge-bench: error: ${msg}`);
-  cleanup();
-  process.exit(1);
-}
-
-function cleanup() {
-  for (const c of children) {
-    try { process.kill(-c.pid, 'SIGTERM'); } catch {}
-  }
-  children.length = 0;
-}
-process.on('SIGINT', () => { cleanup(); process.exit(130); });
-process.on('uncaughtException', (e) => die(e?.stack ?? String(e)));
-process.on('unhandledRejection', (e) => die(e?.stack ?? String(e)));
-process.on('SIGTERM', () => { cleanup(); process.exit(143); });
-
-function start(name, cmd, args, cwd, extraEnv = {}) {
-  const log = fs.openSync(path.join(work, `${name}.log`), 'w');
-  const child = spawn(cmd, args, {
-    cwd,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1', FORCE_COLOR: '0', ...extraEnv },
-    stdio: ['ignore', log, log],
-    detached: true,
-  });
-  children.push(child);
-  child.on('exit', (code) => { child.exited = code ?? 'signal'; });
-  child.benchName = name;
-  return child;
-}
-
-async function waitHttp(name, child, url) {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exited !== undefined) die(`${name} exited (${child.exited}); see ${path.join(work, `${name}.log`)}`);
-    try {
-      const res = await fetch(url);
-      await res.arrayBuffer();
-      return;
-    } catch {
-      if (Date.now() > deadline) die(`${name} did not answer in 120 s; see ${path.join(work, `${name}.log`)}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}
+const { work, say, die, cleanup, start, waitHttp } = processes('edge-bench');
 
 // ------------------------------------------------------------ processes and CPU
 function procTable() {
